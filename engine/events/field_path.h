@@ -1,0 +1,42 @@
+#pragma once
+// A compiled path to a value of an event: an envelope attribute or something inside `fields`.
+
+#include "event.h"
+
+#include <QJsonValue>
+#include <QStringList>
+
+namespace vigil::engine {
+
+/*!
+    Represents a field path as rules and templates write it.
+
+    - `id`, `time`, `type`, `source_type`, `source_id` name envelope attributes;
+    - `fields.a.b` names `b` inside the object `a` inside the event's fields; a numeric
+      segment indexes an array (`fields.items.0.sku`);
+    - any other name (`amount`, `geo.country`) means the same path inside `fields`, so the
+      prototype's flat rules keep working.
+
+    `value()` returns QJsonValue::Undefined when the path does not exist in the event.
+    `time` is returned as an RFC 3339 string in UTC, which orders correctly as a string.
+*/
+class FieldPath
+{
+public:
+    enum class Envelope : quint8 { None, Id, Time, Type, SourceType, SourceId, Fields };
+
+    FieldPath() = default;
+    static FieldPath parse(const QString &path);
+
+    bool isValid() const { return m_valid; }
+    QString text() const { return m_text; }
+    QJsonValue value(const Event &event) const;
+
+private:
+    QString m_text;
+    Envelope m_envelope = Envelope::None;
+    QStringList m_segments; // inside fields
+    bool m_valid = false;
+};
+
+} // namespace vigil::engine

@@ -1,0 +1,219 @@
+#include "rule_engine.h"
+
+#include "message_template.h"
+
+#include <QJsonDocument>
+#include <cmath>
+
+namespace vigil::engine {
+
+struct RuleEngine::RuleState
+{
+    std::vector<std::unique_ptr<SlidingWindow>> windows; // by Condition::windowSlot
+    QByteArray conditionsKey;                            // canonical conditions, to keep state on edit
+};
+
+namespace {
+
+QString groupKey(const Condition &c, const Event &e, bool *ok)
+{
+    *ok = true;
+    if (!c.groupBy.isValid())
+        return QString();
+    const QJsonValue v = c.groupBy.value(e);
+    if (v.isUndefined() || v.isNull()) {
+        *ok = false;
+        return QString();
+    }
+    return MessageTemplate::renderValue(v);
+}
+
+bool test(const Condition &c, const Event &e, std::vector<std::unique_ptr<SlidingWindow>> &windows)
+{
+    switch (c.kind) {
+    case Condition::Kind::All:
+        for (const Condition &child : c.children)
+            if (!test(child, e, windows))
+                return false;
+        return true;
+    case Condition::Kind::Any:
+        for (const Condition &child : c.children)
+            if (test(child, e, windows))
+                return true;
+        return false;
+    case Condition::Kind::Not:
+        return !test(c.children.front(), e, windows);
+    case Condition::Kind::Compare:
+        return c.comparison.test(c.field.value(e));
+    case Condition::Kind::Window: {
+        bool ok = false;
+        const QString group = groupKey(c, e, &ok);
+        if (!ok)
+            return false;
+        const double v = windows[std::size_t(c.windowSlot)]->value(group, e.timeMs);
+        if (std::isnan(v))
+            return false;
+        return c.comparison.test(QJsonValue(v));
+    }
+    }
+    return false;
+}
+
+void feedWindows(const Condition &c, const Event &e, std::vector<std::unique_ptr<SlidingWindow>> &windows)
+{
+    if (c.kind == Condition::Kind::Window) {
+        if (!c.where.empty() && !test(c.where.front(), e, windows))
+            return;
+        bool ok = false;
+        const QString group = groupKey(c, e, &ok);
+        if (!ok)
+            return;
+        double value = 0;
+        QString key;
+        if (c.aggregate == Aggregate::DistinctCount) {
+            const QJsonValue v = c.field.value(e);
+            if (v.isUndefined() || v.isNull())
+                return;
+            key = MessageTemplate::renderValue(v);
+        } else if (c.aggregate != Aggregate::Count) {
+            const QJsonValue v = c.field.value(e);
+            if (!v.isDouble())
+                return; // sum/avg/min/max take numbers only
+            value = v.toDouble();
+        } else if (c.field.isValid()) {
+            const QJsonValue v = c.field.value(e);
+            if (v.isUndefined() || v.isNull())
+                return; // count of a field counts events that have it
+        }
+        windows[std::size_t(c.windowSlot)]->add(group, e.timeMs, value, key);
+        return;
+    }
+    for (const Condition &child : c.children)
+        feedWindows(child, e, windows);
+}
+
+void explain(const Condition &c, const Event &e, std::vector<std::unique_ptr<SlidingWindow>> &windows, QJsonArray *out)
+{
+    switch (c.kind) {
+    case Condition::Kind::All:
+    case Condition::Kind::Any:
+    case Condition::Kind::Not:
+        for (const Condition &child : c.children)
+            explain(child, e, windows, out);
+        return;
+    case Condition::Kind::Compare: {
+        const QJsonValue actual = c.field.value(e);
+        QJsonObject o{{QStringLiteral("field"), c.field.text()},
+                      {QStringLiteral("op"), toString(c.comparison.op)},
+                      {QStringLiteral("value"), c.comparison.value},
+                      {QStringLiteral("matched"), c.comparison.test(actual)}};
+        if (!actual.isUndefined())
+            o.insert(QStringLiteral("actual"), actual);
+        out->append(o);
+        return;
+    }
+    case Condition::Kind::Window: {
+        bool ok = false;
+        const QString group = groupKey(c, e, &ok);
+        const double v = ok ? windows[std::size_t(c.windowSlot)]->value(group, e.timeMs)
+                            : std::numeric_limits<double>::quiet_NaN();
+        QJsonObject o{{QStringLiteral("aggregate"), toString(c.aggregate)},
+                      {QStringLiteral("window"), formatDuration(c.windowMs)},
+                      {QStringLiteral("op"), toString(c.comparison.op)},
+                      {QStringLiteral("value"), c.comparison.value},
+                      {QStringLiteral("matched"), !std::isnan(v) && c.comparison.test(QJsonValue(v))}};
+        if (c.field.isValid())
+            o.insert(QStringLiteral("field"), c.field.text());
+        if (c.groupBy.isValid()) {
+            o.insert(QStringLiteral("group_by"), c.groupBy.text());
+            o.insert(QStringLiteral("group"), group);
+        }
+        if (!std::isnan(v))
+            o.insert(QStringLiteral("actual"), v);
+        out->append(o);
+        return;
+    }
+    }
+}
+
+int countWindows(const Condition &c)
+{
+    int n = c.kind == Condition::Kind::Window ? 1 : 0;
+    for (const Condition &child : c.children)
+        n += countWindows(child);
+    return n;
+}
+
+void createWindows(const Condition &c, std::vector<std::unique_ptr<SlidingWindow>> &windows)
+{
+    if (c.kind == Condition::Kind::Window)
+        windows[std::size_t(c.windowSlot)] = std::make_unique<SlidingWindow>(c.aggregate, c.windowMs);
+    for (const Condition &child : c.children)
+        createWindows(child, windows);
+}
+
+} // namespace
+
+RuleEngine::RuleEngine() = default;
+RuleEngine::~RuleEngine() = default;
+RuleEngine::RuleEngine(RuleEngine &&) noexcept = default;
+RuleEngine &RuleEngine::operator=(RuleEngine &&) noexcept = default;
+
+void RuleEngine::setRules(QList<Rule> rules)
+{
+    std::vector<std::unique_ptr<RuleState>> states;
+    states.reserve(std::size_t(rules.size()));
+    for (const Rule &rule : rules) {
+        const QByteArray key = QJsonDocument(QJsonObject{{QStringLiteral("c"), rule.conditions.toJson()}})
+                                   .toJson(QJsonDocument::Compact);
+        std::unique_ptr<RuleState> state;
+        for (qsizetype i = 0; i < m_rules.size(); ++i) {
+            if (m_states[std::size_t(i)] && m_rules.at(i).id == rule.id && rule.id != 0
+                && m_states[std::size_t(i)]->conditionsKey == key) {
+                state = std::move(m_states[std::size_t(i)]);
+                break;
+            }
+        }
+        if (!state) {
+            state = std::make_unique<RuleState>();
+            state->conditionsKey = key;
+            state->windows.resize(std::size_t(countWindows(rule.conditions)));
+            createWindows(rule.conditions, state->windows);
+        }
+        states.push_back(std::move(state));
+    }
+    m_rules = std::move(rules);
+    m_states = std::move(states);
+    for (auto &list : m_byType)
+        list.clear();
+    for (qsizetype i = 0; i < m_rules.size(); ++i)
+        if (m_rules.at(i).enabled)
+            m_byType[std::size_t(m_rules.at(i).alertType)].push_back(int(i));
+}
+
+void RuleEngine::evaluate(const Event &event, QList<RuleMatch> *matches)
+{
+    for (const int index : m_byType[std::size_t(event.type)]) {
+        const Rule &rule = m_rules.at(index);
+        auto &windows = m_states[std::size_t(index)]->windows;
+        if (!windows.empty())
+            feedWindows(rule.conditions, event, windows);
+        if (test(rule.conditions, event, windows)) {
+            RuleMatch m;
+            m.ruleIndex = index;
+            explain(rule.conditions, event, windows, &m.explanation);
+            matches->append(std::move(m));
+        }
+    }
+}
+
+qsizetype RuleEngine::windowEntryCount() const
+{
+    qsizetype n = 0;
+    for (const auto &state : m_states)
+        for (const auto &w : state->windows)
+            n += w->entryCount();
+    return n;
+}
+
+} // namespace vigil::engine
