@@ -1,0 +1,153 @@
+#include "ingest_writer.h"
+
+#include <QDateTime>
+#include <QMutexLocker>
+
+namespace vigil::app {
+
+IngestWriter::IngestWriter(models::DatabaseUrl url, IngestCounters *counters, QObject *parent)
+    : QThread(parent), m_url(std::move(url)), m_counters(counters)
+{
+    setObjectName(QStringLiteral("vigil-writer"));
+}
+
+IngestWriter::~IngestWriter()
+{
+    if (isRunning())
+        drainAndStop();
+}
+
+bool IngestWriter::open(QString *error)
+{
+    // The connection is made here and used only on the writer thread once it runs;
+    // QSqlDatabase connections may move threads before first use on the new one.
+    m_store = models::Store::open(m_url, QStringLiteral("vigil-writer"), error);
+    if (!m_store)
+        return false;
+    QList<engine::Rule> rules;
+    if (!m_store->loadRules(&rules, error))
+        return false;
+    m_pipeline.setRules(std::move(rules));
+    m_store.reset(); // reopened on the writer thread (QSqlDatabase is per-thread)
+    return true;
+}
+
+void IngestWriter::enqueue(IngestJob job)
+{
+    const qint64 n = job.events.size();
+    {
+        QMutexLocker lock(&m_mutex);
+        m_jobs.push_back(std::move(job));
+    }
+    m_counters->queuedEvents += n;
+    m_wake.wakeOne();
+}
+
+void IngestWriter::post(std::function<void(models::Store &, engine::Pipeline &)> task)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        m_tasks.push_back(std::move(task));
+    }
+    m_wake.wakeOne();
+}
+
+void IngestWriter::drainAndStop()
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        m_stopping = true;
+    }
+    m_wake.wakeOne();
+    wait();
+}
+
+void IngestWriter::run()
+{
+    QString error;
+    m_store = models::Store::open(m_url, QStringLiteral("vigil-writer"), &error);
+    if (!m_store) {
+        emit failure(error);
+        return;
+    }
+    std::vector<IngestJob> jobs;
+    std::vector<std::function<void(models::Store &, engine::Pipeline &)>> tasks;
+    for (;;) {
+        {
+            QMutexLocker lock(&m_mutex);
+            while (m_jobs.empty() && m_tasks.empty() && !m_stopping)
+                m_wake.wait(&m_mutex);
+            if (m_jobs.empty() && m_tasks.empty() && m_stopping)
+                break;
+            // Everything that is waiting becomes one transaction, up to the batch limit.
+            int events = 0;
+            while (!m_jobs.empty() && (jobs.empty() || events + m_jobs.front().events.size() <= m_maxBatchEvents)) {
+                events += int(m_jobs.front().events.size());
+                jobs.push_back(std::move(m_jobs.front()));
+                m_jobs.pop_front();
+            }
+            while (!m_tasks.empty()) {
+                tasks.push_back(std::move(m_tasks.front()));
+                m_tasks.pop_front();
+            }
+        }
+        for (auto &task : tasks)
+            task(*m_store, m_pipeline);
+        tasks.clear();
+        if (!jobs.empty())
+            commit(jobs);
+        jobs.clear();
+    }
+    m_store.reset();
+}
+
+void IngestWriter::commit(std::vector<IngestJob> &jobs)
+{
+    engine::EventBatch batch;
+    qsizetype total = 0;
+    for (const IngestJob &job : jobs)
+        total += job.events.size();
+    batch.reserve(total);
+    for (IngestJob &job : jobs)
+        for (engine::Event &e : job.events)
+            batch.append(std::move(e));
+
+    models::IngestOutcome outcome;
+    QString error;
+    const bool ok = m_store->ingest(batch, m_pipeline, QDateTime::currentMSecsSinceEpoch(), &outcome, &error);
+    m_counters->queuedEvents -= total;
+    if (!ok)
+        emit failure(error);
+
+    QList<IngestReply> replies;
+    replies.reserve(qsizetype(jobs.size()));
+    qsizetype index = 0;
+    qint64 accepted = 0, duplicates = 0, rejected = 0;
+    for (const IngestJob &job : jobs) {
+        QStringList acceptedIds, duplicateIds;
+        QList<engine::Rejection> rejections = job.rejected;
+        for (qsizetype i = 0; i < job.events.size(); ++i, ++index) {
+            const engine::Event &e = batch.at(index);
+            if (!ok)
+                rejections.append({e.id, QStringLiteral("not stored: %1; send it again").arg(error)});
+            else if (outcome.isNew.at(index))
+                acceptedIds << e.id;
+            else
+                duplicateIds << e.id;
+        }
+        accepted += acceptedIds.size();
+        duplicates += duplicateIds.size();
+        rejected += rejections.size();
+        replies.append({job.connectionId, engine::EventCodec::encodeReply(acceptedIds, duplicateIds, rejections)});
+    }
+    m_counters->accepted += accepted;
+    m_counters->duplicates += duplicates;
+    m_counters->rejected += rejected;
+    m_counters->alerts += outcome.alerts.size();
+    ++m_counters->commits;
+    emit repliesReady(replies);
+    if (!outcome.alerts.isEmpty())
+        emit alertsRaised(outcome.alerts);
+}
+
+} // namespace vigil::app

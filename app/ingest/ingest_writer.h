@@ -1,0 +1,97 @@
+#pragma once
+// The ingest writer: one thread that owns the write connection and the pipeline.
+
+#include "engine/events/event_codec.h"
+#include "engine/pipeline.h"
+#include "models/store/store.h"
+
+#include <QMutex>
+#include <QObject>
+#include <QThread>
+#include <QWaitCondition>
+#include <atomic>
+#include <deque>
+#include <functional>
+
+namespace vigil::app {
+
+// One decoded producer message waiting to be committed.
+struct IngestJob
+{
+    quint64 connectionId = 0;
+    engine::EventBatch events;
+    QList<engine::Rejection> rejected; // from decoding, reported in the reply
+};
+
+struct IngestReply
+{
+    quint64 connectionId = 0;
+    QByteArray text;
+};
+
+struct IngestCounters
+{
+    std::atomic<qint64> accepted{0};
+    std::atomic<qint64> duplicates{0};
+    std::atomic<qint64> rejected{0};
+    std::atomic<qint64> alerts{0};
+    std::atomic<qint64> commits{0};
+    std::atomic<qint64> queuedEvents{0};
+};
+
+/*!
+    Takes decoded messages from any thread, and on its own thread commits everything that is
+    waiting as one transaction (group commit: many small messages share one fsync), then
+    hands each message its reply. Work for the store from other threads (alert actions, rule
+    changes) runs on the same thread, between batches, through post().
+
+    Signals are emitted from the writer thread; connect with queued connections.
+*/
+class IngestWriter : public QThread
+{
+    Q_OBJECT
+public:
+    IngestWriter(models::DatabaseUrl url, IngestCounters *counters, QObject *parent = nullptr);
+    ~IngestWriter() override;
+
+    // Opens the store and loads the rules; call before start(). False with a message.
+    bool open(QString *error);
+
+    void enqueue(IngestJob job);
+    // Runs `task` on the writer thread with the writer's store and pipeline.
+    void post(std::function<void(models::Store &, engine::Pipeline &)> task);
+    // Commits everything queued, then ends the thread. Blocks until done.
+    void drainAndStop();
+
+    // Upper bound of events committed in one transaction.
+    void setMaxBatchEvents(int n) { m_maxBatchEvents = n; }
+
+signals:
+    void repliesReady(const QList<vigil::app::IngestReply> &replies);
+    void alertsRaised(const QList<vigil::models::AlertRecord> &alerts);
+    void alertUpdated(const vigil::models::AlertRecord &alert);
+    void rulesChanged(int ruleCount);
+    void failure(const QString &message);
+
+protected:
+    void run() override;
+
+private:
+    void commit(std::vector<IngestJob> &jobs);
+
+    models::DatabaseUrl m_url;
+    IngestCounters *m_counters;
+    std::unique_ptr<models::Store> m_store;
+    engine::Pipeline m_pipeline;
+
+    QMutex m_mutex;
+    QWaitCondition m_wake;
+    std::deque<IngestJob> m_jobs;
+    std::deque<std::function<void(models::Store &, engine::Pipeline &)>> m_tasks;
+    bool m_stopping = false;
+    int m_maxBatchEvents = 20000;
+};
+
+} // namespace vigil::app
+
+Q_DECLARE_METATYPE(vigil::app::IngestReply)

@@ -1,0 +1,64 @@
+#include "node.h"
+
+namespace vigil::app {
+
+Node::Node(NodeOptions options, QObject *parent) : QObject(parent), m_options(std::move(options))
+{
+    qRegisterMetaType<QList<vigil::app::IngestReply>>();
+    qRegisterMetaType<QList<vigil::models::AlertRecord>>();
+    qRegisterMetaType<vigil::models::AlertRecord>();
+    m_netThread.setObjectName(QStringLiteral("vigil-network"));
+}
+
+Node::~Node()
+{
+    stop();
+}
+
+bool Node::start(QString *error)
+{
+    m_writer = new IngestWriter(m_options.database, &m_counters, this);
+    if (!m_writer->open(error))
+        return false;
+    m_writer->start();
+    if (!m_options.listen) {
+        m_running = true;
+        return true;
+    }
+    m_server = new IngestServer(m_writer, m_options.token, m_options.maxMessageBytes, &m_counters, &m_stats);
+    m_server->moveToThread(&m_netThread);
+    connect(&m_netThread, &QThread::finished, m_server, &QObject::deleteLater);
+    connect(m_writer, &IngestWriter::repliesReady, m_server, &IngestServer::sendReplies);
+    connect(m_writer, &IngestWriter::alertsRaised, m_server, &IngestServer::broadcastAlerts);
+    connect(m_writer, &IngestWriter::alertUpdated, m_server, &IngestServer::broadcastAlertUpdate);
+    m_netThread.start();
+    bool listening = false;
+    QMetaObject::invokeMethod(
+        m_server, [&] { listening = m_server->listen(m_options.host, m_options.port, &m_port, error); },
+        Qt::BlockingQueuedConnection);
+    m_running = true;
+    if (!listening) {
+        stop();
+        return false;
+    }
+    return true;
+}
+
+void Node::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    if (m_server)
+        QMetaObject::invokeMethod(m_server, &IngestServer::stopAccepting, Qt::BlockingQueuedConnection);
+    m_writer->drainAndStop();
+    if (m_server) {
+        // The replies the writer queued reach the network thread before this call does.
+        QMetaObject::invokeMethod(m_server, &IngestServer::closeAll, Qt::BlockingQueuedConnection);
+        m_netThread.quit();
+        m_netThread.wait();
+        m_server = nullptr;
+    }
+}
+
+} // namespace vigil::app

@@ -1,0 +1,26 @@
+#pragma once
+// The console's backend in one process: the console talks to the local node.
+
+#include "node.h"
+#include "ui/console_backend.h"
+
+namespace vigil::app {
+
+class NodeBackend : public ui::ConsoleBackend
+{
+    Q_OBJECT
+public:
+    NodeBackend(Node *node, models::Actor actor, QObject *parent = nullptr);
+
+    models::DatabaseUrl databaseUrl() const override { return m_node->options().database; }
+    models::Actor actor() const override { return m_actor; }
+    ui::ConsoleStatus status() const override;
+    QString producerToken() const override { return m_node->options().token; }
+    void applyAlertAction(qint64 alertId, models::AlertAction action, const QString &note) override;
+
+private:
+    Node *m_node;
+    models::Actor m_actor;
+};
+
+} // namespace vigil::app

@@ -1,0 +1,139 @@
+#include "schema.h"
+
+namespace vigil::models::schema {
+
+const QList<Migration> &migrations()
+{
+    // Times are UTC milliseconds since the epoch ({BIGINT}): compact, sortable and the same
+    // on both databases. JSON columns are TEXT.
+    static const QList<Migration> list = {
+        {1, "initial schema",
+         {
+             QStringLiteral("CREATE TABLE users ("
+                            " id {ID},"
+                            " username TEXT NOT NULL UNIQUE,"
+                            " display_name TEXT NOT NULL DEFAULT '',"
+                            " role TEXT NOT NULL CHECK (role IN ('analyst', 'manager', 'admin', 'system')),"
+                            " password_hash TEXT NOT NULL DEFAULT '',"
+                            " active INTEGER NOT NULL DEFAULT 1,"
+                            " created_at {BIGINT} NOT NULL)"),
+             QStringLiteral("INSERT INTO users (username, display_name, role, created_at)"
+                            " VALUES ('system', 'Vigil', 'system', 0)"),
+             QStringLiteral("CREATE TABLE rules ("
+                            " id {ID},"
+                            " name TEXT NOT NULL UNIQUE,"
+                            " alert_type TEXT NOT NULL,"
+                            " severity TEXT NOT NULL,"
+                            " conditions TEXT NOT NULL,"
+                            " message_template TEXT NOT NULL,"
+                            " notification_channels TEXT NOT NULL DEFAULT '[]',"
+                            " enabled INTEGER NOT NULL DEFAULT 1,"
+                            " created_by {BIGINT} NOT NULL REFERENCES users (id),"
+                            " created_at {BIGINT} NOT NULL,"
+                            " updated_at {BIGINT} NOT NULL)"),
+             QStringLiteral("CREATE TABLE events ("
+                            " id {ID},"
+                            " event_id TEXT NOT NULL UNIQUE,"
+                            " time {BIGINT} NOT NULL,"
+                            " type TEXT NOT NULL,"
+                            " source_type TEXT NOT NULL,"
+                            " source_id TEXT NOT NULL,"
+                            " fields TEXT NOT NULL,"
+                            " received_at {BIGINT} NOT NULL)"),
+             QStringLiteral("CREATE INDEX events_type_time ON events (type, time)"),
+             QStringLiteral("CREATE TABLE anomaly_models ("
+                            " id {ID},"
+                            " name TEXT NOT NULL,"
+                            " model_type TEXT NOT NULL CHECK (model_type IN ('ISOLATION_FOREST', 'LOCAL_OUTLIER', 'AUTOENCODER', 'STATISTICAL')),"
+                            " event_type TEXT NOT NULL,"
+                            " parameters TEXT NOT NULL DEFAULT '{}',"
+                            " feature_config TEXT NOT NULL DEFAULT '{}',"
+                            " performance_metrics TEXT NOT NULL DEFAULT '{}',"
+                            " model_data {BLOB},"
+                            " last_trained {BIGINT},"
+                            " is_active INTEGER NOT NULL DEFAULT 1,"
+                            " version INTEGER NOT NULL DEFAULT 1,"
+                            " created_at {BIGINT} NOT NULL,"
+                            " UNIQUE (name, version))"),
+             QStringLiteral("CREATE TABLE alerts ("
+                            " id {ID},"
+                            " rule_id {BIGINT} REFERENCES rules (id) ON DELETE SET NULL,"
+                            " model_id {BIGINT} REFERENCES anomaly_models (id) ON DELETE SET NULL,"
+                            " rule_name TEXT NOT NULL,"
+                            " event_id {BIGINT} REFERENCES events (id),"
+                            " type TEXT NOT NULL,"
+                            " severity TEXT NOT NULL,"
+                            " message TEXT NOT NULL,"
+                            " details TEXT NOT NULL DEFAULT '{}',"
+                            " source_type TEXT NOT NULL,"
+                            " source_id TEXT NOT NULL,"
+                            " status TEXT NOT NULL DEFAULT 'NEW' CHECK (status IN ('NEW', 'ACKNOWLEDGED', 'RESOLVED', 'FALSE_POSITIVE')),"
+                            " created_at {BIGINT} NOT NULL,"
+                            " acknowledged_by {BIGINT} REFERENCES users (id) ON DELETE SET NULL,"
+                            " acknowledged_at {BIGINT},"
+                            " resolved_by {BIGINT} REFERENCES users (id) ON DELETE SET NULL,"
+                            " resolved_at {BIGINT},"
+                            " resolution_notes TEXT NOT NULL DEFAULT '')"),
+             QStringLiteral("CREATE INDEX alerts_created ON alerts (created_at)"),
+             QStringLiteral("CREATE INDEX alerts_status_created ON alerts (status, created_at)"),
+             QStringLiteral("CREATE INDEX alerts_rule ON alerts (rule_id)"),
+             QStringLiteral("CREATE INDEX alerts_source ON alerts (source_id)"),
+             QStringLiteral("CREATE INDEX alerts_event ON alerts (event_id)"),
+             QStringLiteral("CREATE TABLE alert_responses ("
+                            " id {ID},"
+                            " alert_id {BIGINT} NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,"
+                            " user_id {BIGINT} NOT NULL REFERENCES users (id),"
+                            " action_taken TEXT NOT NULL,"
+                            " notes TEXT NOT NULL DEFAULT '',"
+                            " timestamp {BIGINT} NOT NULL,"
+                            " success INTEGER NOT NULL,"
+                            " response_time_ms {BIGINT} NOT NULL)"),
+             QStringLiteral("CREATE INDEX alert_responses_alert ON alert_responses (alert_id)"),
+             QStringLiteral("CREATE TABLE anomaly_detections ("
+                            " id {ID},"
+                            " model_id {BIGINT} NOT NULL REFERENCES anomaly_models (id),"
+                            " event_id {BIGINT} REFERENCES events (id),"
+                            " source_type TEXT NOT NULL,"
+                            " source_id TEXT NOT NULL,"
+                            " features TEXT NOT NULL,"
+                            " anomaly_score {REAL} NOT NULL,"
+                            " is_anomaly INTEGER NOT NULL,"
+                            " details TEXT NOT NULL DEFAULT '{}',"
+                            " created_at {BIGINT} NOT NULL)"),
+             QStringLiteral("CREATE INDEX anomaly_detections_model_created ON anomaly_detections (model_id, created_at)"),
+             QStringLiteral("CREATE INDEX anomaly_detections_source ON anomaly_detections (source_id, created_at)"),
+             QStringLiteral("CREATE TABLE audit_log ("
+                            " id {ID},"
+                            " user_id {BIGINT} REFERENCES users (id),"
+                            " action TEXT NOT NULL,"
+                            " entity TEXT NOT NULL,"
+                            " entity_id TEXT NOT NULL DEFAULT '',"
+                            " details TEXT NOT NULL DEFAULT '{}',"
+                            " created_at {BIGINT} NOT NULL)"),
+             QStringLiteral("CREATE INDEX audit_log_created ON audit_log (created_at)"),
+             QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+         }},
+    };
+    return list;
+}
+
+int latestVersion() { return migrations().constLast().version; }
+
+QString translate(const QString &statement, Dialect dialect)
+{
+    QString s = statement;
+    if (dialect == Dialect::SQLite) {
+        s.replace(QStringLiteral("{ID}"), QStringLiteral("INTEGER PRIMARY KEY"));
+        s.replace(QStringLiteral("{BIGINT}"), QStringLiteral("INTEGER"));
+        s.replace(QStringLiteral("{REAL}"), QStringLiteral("REAL"));
+        s.replace(QStringLiteral("{BLOB}"), QStringLiteral("BLOB"));
+    } else {
+        s.replace(QStringLiteral("{ID}"), QStringLiteral("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"));
+        s.replace(QStringLiteral("{BIGINT}"), QStringLiteral("BIGINT"));
+        s.replace(QStringLiteral("{REAL}"), QStringLiteral("DOUBLE PRECISION"));
+        s.replace(QStringLiteral("{BLOB}"), QStringLiteral("BYTEA"));
+    }
+    return s;
+}
+
+} // namespace vigil::models::schema

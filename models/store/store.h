@@ -1,0 +1,120 @@
+#pragma once
+// The only code in Vigil that speaks SQL.
+
+#include "alert_record.h"
+#include "database_url.h"
+#include "engine/pipeline.h"
+#include "engine/rules/rule.h"
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <memory>
+
+namespace vigil::models {
+
+enum class Role : quint8 { Analyst, Manager, Admin, System };
+QString toString(Role role);
+std::optional<Role> roleFromString(QStringView name);
+
+// Who is acting. The store checks the role before every change and writes the audit log.
+struct Actor
+{
+    QString username;
+    Role role = Role::Analyst;
+    static Actor system() { return {QStringLiteral("system"), Role::System}; }
+};
+
+struct IngestOutcome
+{
+    QList<bool> isNew;          // per event of the batch: false = seen before (duplicate)
+    QList<AlertRecord> alerts;  // alerts raised and stored, in event order
+};
+
+enum class AlertAction : quint8 { Acknowledge, Resolve, MarkFalsePositive, Reopen };
+QString toString(AlertAction action);
+
+struct ActionResult
+{
+    enum class Outcome { Done, Conflict, NotFound, Forbidden, Invalid, Failed };
+    Outcome outcome = Outcome::Failed;
+    QString message;            // for the user when not Done: what happened and what to do
+    AlertRecord alert;          // the alert as it is now (when found)
+};
+
+struct StoreCounts
+{
+    qint64 events = 0;
+    qint64 alerts = 0;
+    qint64 openAlerts = 0;      // NEW or ACKNOWLEDGED
+    qint64 rules = 0;
+};
+
+/*!
+    A connection to Vigil's database and everything done with it. One Store per thread:
+    the ingest writer owns one, each reader thread opens its own (SQLite in WAL mode lets
+    readers and the writer work at the same time). Every statement is prepared; SQL lives
+    in named constants in store.cpp; every multi-row write is one transaction.
+
+    Errors are reported with a message meant for the user (what went wrong, what to do).
+*/
+class Store
+{
+public:
+    ~Store();
+    Store(const Store &) = delete;
+    Store &operator=(const Store &) = delete;
+
+    // Opens (creating the SQLite file and its folder when missing) and migrates to the
+    // latest schema. `connectionName` must be unique per thread.
+    static std::unique_ptr<Store> open(const DatabaseUrl &url, const QString &connectionName, QString *error);
+
+    const DatabaseUrl &url() const { return m_url; }
+    int schemaVersion();
+
+    // --- ingest (the writer thread) ---
+    // In ONE transaction: stores the events that are new (by event id), runs the pipeline on
+    // exactly those, stores the alerts they raise. Nothing is stored when it fails.
+    bool ingest(const engine::EventBatch &events, engine::Pipeline &pipeline, qint64 receivedAtMs,
+                IngestOutcome *outcome, QString *error);
+
+    // --- users ---
+    qint64 userId(const Actor &actor, QString *error); // creates the user on first use
+
+    // --- rules ---
+    bool loadRules(QList<engine::Rule> *rules, QString *error);
+    // Adds new rules and replaces those with the same name, in one transaction (admin only).
+    bool importRules(const QList<engine::Rule> &rules, const Actor &actor, int *created, int *updated, QString *error);
+    bool setRuleEnabled(qint64 ruleId, bool enabled, const Actor &actor, QString *error);
+
+    // --- alerts ---
+    bool recentAlerts(int limit, QList<AlertRecord> *alerts, QString *error);
+    bool alert(qint64 alertId, AlertRecord *alert, QString *error);
+    ActionResult applyAlertAction(qint64 alertId, AlertAction action, const Actor &actor, const QString &note);
+    // The triggering event's envelope and fields as JSON.
+    bool eventJson(qint64 eventRowId, QJsonObject *event, QString *error);
+
+    bool counts(StoreCounts *counts, QString *error);
+
+    // A settings value stored in the database (e.g. the producer token's fingerprint).
+    QString setting(const QString &key, const QString &fallback = QString());
+    bool setSetting(const QString &key, const QString &value, QString *error);
+
+private:
+    Store(const DatabaseUrl &url, const QString &connectionName);
+    bool connect(QString *error);
+    bool migrate(QString *error);
+    QSqlQuery &prepared(const char *sql);
+    bool fail(const QSqlQuery &query, QString *error, const char *what);
+    bool audit(qint64 userId, const QString &action, const QString &entity, const QString &entityId,
+               const QJsonObject &details, QString *error);
+    static AlertRecord alertFromQuery(const QSqlQuery &query);
+
+    DatabaseUrl m_url;
+    QString m_connectionName;
+    QSqlDatabase m_db;
+    QHash<const char *, QSqlQuery> m_statements;
+    QHash<QString, qint64> m_userIds;
+};
+
+} // namespace vigil::models

@@ -1,0 +1,48 @@
+#pragma once
+// What the console needs from the running node, without knowing how it runs.
+
+#include "models/store/store.h"
+
+#include <QObject>
+
+namespace vigil::ui {
+
+struct ConsoleStatus
+{
+    qint64 accepted = 0;
+    qint64 duplicates = 0;
+    qint64 rejected = 0;
+    qint64 alerts = 0;
+    int producers = 0;
+    int subscribers = 0;
+    bool listening = false;
+    QString listenAddress;   // "127.0.0.1:8765"
+};
+
+/*!
+    The console's window on the node: live alerts in, user actions out, counters to show.
+    Implemented by the app; the console never touches the writer thread or the network.
+    Signals arrive on the GUI thread.
+*/
+class ConsoleBackend : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    virtual models::DatabaseUrl databaseUrl() const = 0;
+    virtual models::Actor actor() const = 0;
+    virtual ConsoleStatus status() const = 0;
+    virtual QString producerToken() const = 0;
+    // Runs on the writer thread; the answer arrives as actionFinished().
+    virtual void applyAlertAction(qint64 alertId, models::AlertAction action, const QString &note) = 0;
+
+signals:
+    void alertsRaised(const QList<vigil::models::AlertRecord> &alerts);
+    void actionFinished(const vigil::models::ActionResult &result);
+    void failure(const QString &message);
+};
+
+} // namespace vigil::ui
+
+Q_DECLARE_METATYPE(vigil::models::ActionResult)
