@@ -631,8 +631,10 @@ bool Store::alert(qint64 alertId, AlertRecord *alert, QString *error)
     return true;
 }
 
-ActionResult Store::applyAlertAction(qint64 alertId, AlertAction action, const Actor &actor, const QString &note)
+ActionResult Store::applyAlertAction(qint64 alertId, AlertAction action, const Actor &actor, const QString &givenNote)
 {
+    // A null QString binds as SQL NULL, which the NOT NULL note columns refuse: no note is ''.
+    const QString note = givenNote.isNull() ? QStringLiteral("") : givenNote;
     ActionResult result;
     if (!mayTriage(actor.role)) {
         result.outcome = ActionResult::Outcome::Forbidden;
