@@ -60,12 +60,13 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setStretchLastSection(false);
     m_view->horizontalHeader()->setSectionResizeMode(models::AlertTableModel::Message, QHeaderView::Stretch);
-    m_view->setColumnWidth(models::AlertTableModel::Time, 150);
-    m_view->setColumnWidth(models::AlertTableModel::Severity, 80);
-    m_view->setColumnWidth(models::AlertTableModel::Type, 100);
-    m_view->setColumnWidth(models::AlertTableModel::Rule, 220);
-    m_view->setColumnWidth(models::AlertTableModel::Source, 170);
-    m_view->setColumnWidth(models::AlertTableModel::Status, 110);
+    const int em = m_view->fontMetrics().horizontalAdvance(QLatin1Char('M'));
+    m_view->setColumnWidth(models::AlertTableModel::Time, 11 * em);
+    m_view->setColumnWidth(models::AlertTableModel::Severity, 5 * em);
+    m_view->setColumnWidth(models::AlertTableModel::Type, 7 * em);
+    m_view->setColumnWidth(models::AlertTableModel::Rule, 13 * em);
+    m_view->setColumnWidth(models::AlertTableModel::Source, 10 * em);
+    m_view->setColumnWidth(models::AlertTableModel::Status, 7 * em);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
 
     m_detail = new AlertDetailPane(this);
@@ -73,7 +74,8 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     splitter->addWidget(m_view);
     splitter->addWidget(m_detail);
     splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({1000, 420});
     setCentralWidget(splitter);
 
     createActions();
@@ -82,9 +84,10 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     m_connections = new QLabel(this);
     m_totals = new QLabel(this);
     m_database = new QLabel(backend->databaseUrl().displayName(), this);
-    statusBar()->addWidget(m_rates);
-    statusBar()->addWidget(m_connections);
-    statusBar()->addWidget(m_totals);
+    for (QLabel *label : {m_rates, m_connections, m_totals}) {
+        label->setContentsMargins(4, 0, 12, 0);
+        statusBar()->addWidget(label);
+    }
     statusBar()->addPermanentWidget(m_database);
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onSelectionChanged);

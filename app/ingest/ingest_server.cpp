@@ -64,6 +64,8 @@ void IngestServer::onTcpConnection()
             refuse(socket, 503, "Service Unavailable", "Vigil is shutting down\n");
             continue;
         }
+        // Replies are small and latency-bound: do not let Nagle hold them back.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspectHandshake(socket); });
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         QTimer::singleShot(kHandshakeTimeoutMs, socket, [socket] {

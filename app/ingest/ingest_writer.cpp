@@ -1,9 +1,14 @@
 #include "ingest_writer.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QMutexLocker>
 
 namespace vigil::app {
+
+namespace {
+constexpr int kRulesPollMs = 2000;
+}
 
 IngestWriter::IngestWriter(models::DatabaseUrl url, IngestCounters *counters, QObject *parent)
     : QThread(parent), m_url(std::move(url)), m_counters(counters)
@@ -72,13 +77,38 @@ void IngestWriter::run()
     }
     std::vector<IngestJob> jobs;
     std::vector<std::function<void(models::Store &, engine::Pipeline &)>> tasks;
+    QString rulesSignature = m_store->rulesSignature();
+    QElapsedTimer sinceRulesCheck;
+    sinceRulesCheck.start();
     for (;;) {
+        // Rules changed by another process (vigil rules import, another console) take effect
+        // within a couple of seconds; window state of unchanged rules is kept.
+        if (sinceRulesCheck.elapsed() >= kRulesPollMs) {
+            sinceRulesCheck.restart();
+            const QString signature = m_store->rulesSignature();
+            if (signature != rulesSignature) {
+                QList<engine::Rule> rules;
+                QString loadError;
+                if (m_store->loadRules(&rules, &loadError)) {
+                    rulesSignature = signature;
+                    const int count = int(rules.size());
+                    m_pipeline.setRules(std::move(rules));
+                    emit rulesChanged(count);
+                } else {
+                    emit failure(loadError);
+                }
+            }
+        }
         {
             QMutexLocker lock(&m_mutex);
-            while (m_jobs.empty() && m_tasks.empty() && !m_stopping)
-                m_wake.wait(&m_mutex);
+            while (m_jobs.empty() && m_tasks.empty() && !m_stopping) {
+                if (!m_wake.wait(&m_mutex, kRulesPollMs))
+                    break;
+            }
             if (m_jobs.empty() && m_tasks.empty() && m_stopping)
                 break;
+            if (m_jobs.empty() && m_tasks.empty())
+                continue; // woke up to look at the rules
             // Everything that is waiting becomes one transaction, up to the batch limit.
             int events = 0;
             while (!m_jobs.empty() && (jobs.empty() || events + m_jobs.front().events.size() <= m_maxBatchEvents)) {

@@ -50,6 +50,7 @@ constexpr const char *InsertRule =
 constexpr const char *UpdateRule =
     "UPDATE rules SET alert_type = ?, severity = ?, conditions = ?, message_template = ?,"
     " notification_channels = ?, enabled = ?, updated_at = ? WHERE id = ?";
+constexpr const char *SelectRulesSignature = "SELECT COUNT(*), COALESCE(MAX(updated_at), 0), COALESCE(MAX(id), 0) FROM rules";
 constexpr const char *UpdateRuleEnabled = "UPDATE rules SET enabled = ?, updated_at = ? WHERE id = ?";
 
 #define VIGIL_ALERT_COLUMNS                                                                          \
@@ -576,6 +577,16 @@ bool Store::setRuleEnabled(qint64 ruleId, bool enabled, const Actor &actor, QStr
         return false;
     }
     return m_db.commit();
+}
+
+QString Store::rulesSignature()
+{
+    QSqlQuery &q = prepared(sql::SelectRulesSignature);
+    QString signature;
+    if (q.exec() && q.next())
+        signature = QStringLiteral("%1:%2:%3").arg(q.value(0).toLongLong()).arg(q.value(1).toLongLong()).arg(q.value(2).toLongLong());
+    q.finish();
+    return signature;
 }
 
 AlertRecord Store::alertFromQuery(const QSqlQuery &q)

@@ -86,6 +86,8 @@ public:
     // Adds new rules and replaces those with the same name, in one transaction (admin only).
     bool importRules(const QList<engine::Rule> &rules, const Actor &actor, int *created, int *updated, QString *error);
     bool setRuleEnabled(qint64 ruleId, bool enabled, const Actor &actor, QString *error);
+    // Changes whenever a rule is added, changed or removed (cheap; polled by the writer).
+    QString rulesSignature();
 
     // --- alerts ---
     bool recentAlerts(int limit, QList<AlertRecord> *alerts, QString *error);

@@ -104,16 +104,23 @@ void AlertDetailPane::showAlert(const models::AlertRecord &a)
         auto *matched = new QTreeWidgetItem(m_tree, {tr("Conditions")});
         for (const QJsonValue &v : conditions) {
             const QJsonObject c = v.toObject();
-            const QString what = c.contains(QStringLiteral("aggregate"))
-                ? QStringLiteral("%1(%2) over %3 %4 %5")
-                      .arg(c.value(QStringLiteral("aggregate")).toString(),
-                           c.value(QStringLiteral("field")).toString(), c.value(QStringLiteral("window")).toString(),
-                           c.value(QStringLiteral("op")).toString(), scalarText(c.value(QStringLiteral("value"))))
-                : QStringLiteral("%1 %2 %3")
-                      .arg(c.value(QStringLiteral("field")).toString(), c.value(QStringLiteral("op")).toString(),
-                           c.value(QStringLiteral("value")).isArray()
-                               ? QString::fromUtf8(QJsonDocument(c.value(QStringLiteral("value")).toArray()).toJson(QJsonDocument::Compact))
-                               : scalarText(c.value(QStringLiteral("value"))));
+            const QString value = c.value(QStringLiteral("value")).isArray()
+                ? QString::fromUtf8(QJsonDocument(c.value(QStringLiteral("value")).toArray()).toJson(QJsonDocument::Compact))
+                : scalarText(c.value(QStringLiteral("value")));
+            QString what;
+            if (c.contains(QStringLiteral("aggregate"))) {
+                const QString field = c.value(QStringLiteral("field")).toString();
+                what = tr("%1%2 within %3 %4 %5")
+                           .arg(c.value(QStringLiteral("aggregate")).toString(),
+                                field.isEmpty() ? QString() : QStringLiteral("(%1)").arg(field),
+                                c.value(QStringLiteral("window")).toString(), c.value(QStringLiteral("op")).toString(), value);
+                if (c.contains(QStringLiteral("group_by")))
+                    what += tr(" per %1 = %2").arg(c.value(QStringLiteral("group_by")).toString(),
+                                                   c.value(QStringLiteral("group")).toString());
+            } else {
+                what = QStringLiteral("%1 %2 %3").arg(c.value(QStringLiteral("field")).toString(),
+                                                      c.value(QStringLiteral("op")).toString(), value);
+            }
             const QJsonValue actual = c.value(QStringLiteral("actual"));
             const QString result = c.value(QStringLiteral("matched")).toBool() ? tr("✔ matched") : tr("✘ not matched");
             auto *item = new QTreeWidgetItem(matched, {what, actual.isUndefined() ? tr("%1 — field missing").arg(result)

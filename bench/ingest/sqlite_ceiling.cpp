@@ -1,0 +1,97 @@
+// vigil-bench-sqlite-ceiling: the same event rows inserted straight into SQLite, as the
+// ceiling for the ingest benchmark. Same table and index as Vigil's events table, WAL,
+// synchronous=FULL, one prepared statement, one transaction per --batch events.
+// Prints one JSON line.
+#include "bench_events.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStringList>
+#include <cstdio>
+#include <sqlite3.h>
+#include <vector>
+
+namespace {
+struct Row
+{
+    QByteArray id, type, sourceType, sourceId, fields;
+};
+void check(int rc, sqlite3 *db, const char *what)
+{
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        std::fprintf(stderr, "%s: %s\n", what, sqlite3_errmsg(db));
+        std::exit(1);
+    }
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    if (args.size() < 4) {
+        std::fprintf(stderr, "usage: vigil-bench-sqlite-ceiling DB EVENTS BATCH\n");
+        return 2;
+    }
+    const QByteArray path = args.at(1).toUtf8();
+    const qint64 events = args.at(2).toLongLong();
+    const int batch = std::max(1, args.at(3).toInt());
+
+    // Rows are prepared before the clock starts: this measures the database alone.
+    std::vector<Row> rows;
+    rows.reserve(std::size_t(events));
+    for (qint64 n = 0; n < events; ++n) {
+        const QJsonObject o = QJsonDocument::fromJson(makeEvent(n, QStringLiteral("ceiling-"))).object();
+        rows.push_back({o.value(QStringLiteral("id")).toString().toUtf8(), o.value(QStringLiteral("type")).toString().toUtf8(),
+                        o.value(QStringLiteral("source_type")).toString().toUtf8(),
+                        o.value(QStringLiteral("source_id")).toString().toUtf8(),
+                        QJsonDocument(o.value(QStringLiteral("fields")).toObject()).toJson(QJsonDocument::Compact)});
+    }
+
+    sqlite3 *db = nullptr;
+    check(sqlite3_open(path.constData(), &db), db, "open");
+    check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                           "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,"
+                           " time INTEGER NOT NULL, type TEXT NOT NULL, source_type TEXT NOT NULL, source_id TEXT NOT NULL,"
+                           " fields TEXT NOT NULL, received_at INTEGER NOT NULL);"
+                           "CREATE INDEX IF NOT EXISTS events_type_time ON events (type, time);",
+                       nullptr, nullptr, nullptr),
+          db, "schema");
+    sqlite3_stmt *insert = nullptr;
+    check(sqlite3_prepare_v2(db,
+                             "INSERT INTO events (event_id, time, type, source_type, source_id, fields, received_at)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING id",
+                             -1, &insert, nullptr),
+          db, "prepare");
+    QElapsedTimer clock;
+    clock.start();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (qint64 i = 0; i < events; i += batch) {
+        check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db, "begin");
+        for (qint64 j = i; j < std::min(events, i + batch); ++j) {
+            const Row &r = rows[std::size_t(j)];
+            sqlite3_bind_text(insert, 1, r.id.constData(), int(r.id.size()), SQLITE_STATIC);
+            sqlite3_bind_int64(insert, 2, now + j);
+            sqlite3_bind_text(insert, 3, r.type.constData(), int(r.type.size()), SQLITE_STATIC);
+            sqlite3_bind_text(insert, 4, r.sourceType.constData(), int(r.sourceType.size()), SQLITE_STATIC);
+            sqlite3_bind_text(insert, 5, r.sourceId.constData(), int(r.sourceId.size()), SQLITE_STATIC);
+            sqlite3_bind_text(insert, 6, r.fields.constData(), int(r.fields.size()), SQLITE_STATIC);
+            sqlite3_bind_int64(insert, 7, now);
+            int rc;
+            while ((rc = sqlite3_step(insert)) == SQLITE_ROW) {
+            }
+            check(rc, db, "insert");
+            sqlite3_reset(insert);
+        }
+        check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "commit");
+    }
+    const double seconds = double(clock.nsecsElapsed()) / 1e9;
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+    std::printf("{\"events\":%lld,\"batch\":%d,\"seconds\":%.3f,\"events_per_s\":%.0f}\n", events, batch, seconds,
+                double(events) / seconds);
+    return 0;
+}
