@@ -327,6 +327,11 @@ bool Condition::parse(const QJsonValue &json, const QString &where, Condition *o
         // The prototype's flat list: every condition must hold.
         out->kind = Kind::All;
         const QJsonArray list = json.toArray();
+        if (list.isEmpty()) {
+            // Like an empty "all": a rule that would fire on every event is a mistake.
+            *error = RuleText::tr("%1: must not be empty").arg(where);
+            return false;
+        }
         for (qsizetype i = 0; i < list.size(); ++i) {
             Condition child;
             if (!parse(list.at(i), QStringLiteral("%1[%2]").arg(where).arg(i), &child, error))

@@ -1,5 +1,7 @@
 #include "rule.h"
 
+#include "../events/event_codec.h"
+
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -74,11 +76,11 @@ bool Rule::fromJson(const QJsonObject &json, Rule *rule, QString *error)
     QJsonValue message = json.value(QStringLiteral("message"));
     if (message.isUndefined())
         message = json.value(QStringLiteral("message_template"));
-    QString messageText = message.toString();
-    if (message.isUndefined() || messageText.trimmed().isEmpty())
-        messageText = QStringLiteral("%1: {source_type} {source_id}").arg(r.name);
-    else if (!message.isString())
+    if (!message.isUndefined() && !message.isNull() && !message.isString())
         return fail(RuleText::tr("'message' must be a string"));
+    QString messageText = message.toString();
+    if (messageText.trimmed().isEmpty())
+        messageText = QStringLiteral("%1: {source_type} {source_id}").arg(r.name);
     QString templateError;
     if (!MessageTemplate::parse(messageText, &r.message, &templateError))
         return fail(templateError);
@@ -103,6 +105,10 @@ bool Rule::fromJson(const QJsonObject &json, Rule *rule, QString *error)
         return fail(RuleText::tr("'enabled' must be true or false"));
     r.enabled = enabled.toBool(true);
     r.createdBy = json.value(QStringLiteral("created_by")).toString();
+    const QJsonValue createdAt = json.value(QStringLiteral("created_at"));
+    if (!createdAt.isUndefined() && !createdAt.isNull()
+        && (!createdAt.isString() || !EventCodec::parseTime(createdAt.toString(), &r.createdAtMs)))
+        return fail(RuleText::tr("'created_at' must be an RFC 3339 time such as 2026-01-31T12:00:00Z"));
     *rule = std::move(r);
     return true;
 }
