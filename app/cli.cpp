@@ -306,6 +306,13 @@ int runNode(const QStringList &arguments, bool headless)
                  .arg(c.duplicates.load())
                  .arg(c.rejected.load())
                  .arg(c.alerts.load()));
+    if (c.commits.load() > 0) {
+        printErr(CliText::tr("Writer: %1 commits, %2 events per commit, %3 ms per commit, %4 s waiting for work.")
+                     .arg(c.commits.load())
+                     .arg(double(c.accepted.load() + c.duplicates.load()) / double(c.commits.load()), 0, 'f', 1)
+                     .arg(double(c.commitNs.load()) / 1e6 / double(c.commits.load()), 0, 'f', 2)
+                     .arg(double(c.waitNs.load()) / 1e9, 0, 'f', 2));
+    }
     return exitCode;
 }
 

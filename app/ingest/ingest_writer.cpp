@@ -101,10 +101,13 @@ void IngestWriter::run()
         }
         {
             QMutexLocker lock(&m_mutex);
+            QElapsedTimer waiting;
+            waiting.start();
             while (m_jobs.empty() && m_tasks.empty() && !m_stopping) {
                 if (!m_wake.wait(&m_mutex, kRulesPollMs))
                     break;
             }
+            m_counters->waitNs += waiting.nsecsElapsed();
             if (m_jobs.empty() && m_tasks.empty() && m_stopping)
                 break;
             if (m_jobs.empty() && m_tasks.empty())
@@ -144,7 +147,10 @@ void IngestWriter::commit(std::vector<IngestJob> &jobs)
 
     models::IngestOutcome outcome;
     QString error;
+    QElapsedTimer clock;
+    clock.start();
     const bool ok = m_store->ingest(batch, m_pipeline, QDateTime::currentMSecsSinceEpoch(), &outcome, &error);
+    m_counters->commitNs += clock.nsecsElapsed();
     m_counters->queuedEvents -= total;
     if (!ok)
         emit failure(error);

@@ -36,6 +36,8 @@ struct IngestCounters
     std::atomic<qint64> rejected{0};
     std::atomic<qint64> alerts{0};
     std::atomic<qint64> commits{0};
+    std::atomic<qint64> commitNs{0};      // time spent in Store::ingest (statements + commit)
+    std::atomic<qint64> waitNs{0};        // time the writer waited for work
     std::atomic<qint64> queuedEvents{0};
 };
 
