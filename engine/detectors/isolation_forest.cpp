@@ -330,7 +330,7 @@ void IsolationForest::rawScoreBatchComplete(const SampleMatrix &samples, double 
 {
     // Tree by tree over the whole block, so that a tree's nodes stay in L1 while every row of
     // the block walks it; rows go in groups of G for independent memory chains.
-    constexpr int G = 16;
+    constexpr int G = 8;
     const int d = featureCount();
     const qsizetype n = samples.rows();
     std::vector<float> block(std::size_t(n) * std::size_t(d));
@@ -349,6 +349,7 @@ void IsolationForest::rawScoreBatchComplete(const SampleMatrix &samples, double 
             for (int r = 0; r < G; ++r)
                 idx[r] = root;
             for (int level = 0; level < depth; ++level) {
+#pragma GCC unroll 16
                 for (int r = 0; r < G; ++r) {
                     const Node &node = nodes[idx[r]];
                     idx[r] = node.left + quint32(rows[r * d + int(node.feature)] > node.threshold);
