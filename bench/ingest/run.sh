@@ -35,23 +35,27 @@ if [[ ${SOAK:-} == 1 ]]; then
   sampler=$!
 fi
 
-echo "# vigil, messages of 100 events, 8 in flight"
 echo "{\"rss_kib_before\":$(rss)}"
-"$producer" --url "ws://127.0.0.1:$port/events" --events "$events" --batch 100 --window 8 --prefix batch-
+echo "# vigil, messages of 100 events, 64 in flight"
+"$producer" --url "ws://127.0.0.1:$port/events" --events "$events" --batch 100 --window 64 --prefix batch-
 echo "{\"rss_kib_after\":$(rss)}"
+echo "# vigil, messages of 100 events, 8 in flight"
+"$producer" --url "ws://127.0.0.1:$port/events" --events "$single_events" --batch 100 --window 8 --prefix batch8-
 echo "# vigil, messages of 1 event, 4 connections x 64 in flight"
 "$producer" --url "ws://127.0.0.1:$port/events" --events "$single_events" --batch 1 --window 64 --connections 4 --prefix single-
 echo "{\"rss_kib_after\":$(rss)}"
 kill -TERM $pid
 wait $pid
-tail -1 "$tmp/vigil.log"
+tail -2 "$tmp/vigil.log"
 if [[ ${SOAK:-} == 1 ]]; then
   wait $sampler 2>/dev/null || true
   cp "$tmp/rss.txt" "${RSS_OUT:-bench/results/rss.txt}" 2>/dev/null || { mkdir -p bench/results; cp "$tmp/rss.txt" bench/results/rss.txt; }
   echo "# resident memory samples (epoch, KiB) written to ${RSS_OUT:-bench/results/rss.txt}"
 fi
 
-echo "# ceiling: raw SQLite inserts of the same rows, one transaction per 100 events"
-"$ceiling" "$tmp/ceiling.db" "$events" 100
+echo "# ceiling: raw SQLite inserts of the same rows, one transaction per 100 events (a message)"
+"$ceiling" "$tmp/ceiling.db" "$single_events" 100
+echo "# ceiling: raw SQLite inserts of the same rows, one transaction per 5000 events"
+"$ceiling" "$tmp/ceiling5k.db" "$events" 5000
 echo "# ceiling: raw SQLite inserts, one transaction (one fsync) per event"
 "$ceiling" "$tmp/ceiling1.db" 5000 1

@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include "schema.h"
+#include "sqlite_statement.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -145,6 +146,7 @@ Store::Store(const DatabaseUrl &url, const QString &connectionName)
 
 Store::~Store()
 {
+    m_nativeInsertEvent.reset();
     m_statements.clear();
     if (m_db.isValid()) {
         m_db.close();
@@ -323,24 +325,61 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
 
     QList<qint64> rowIds(events.size(), 0);
     engine::Decisions decisions;
-    QSqlQuery &insertEvent = prepared(sql::InsertEvent);
-    for (qsizetype i = 0; i < events.size(); ++i) {
-        const engine::Event &e = events.at(i);
-        insertEvent.bindValue(0, e.id);
-        insertEvent.bindValue(1, e.timeMs);
-        insertEvent.bindValue(2, engine::toString(e.type));
-        insertEvent.bindValue(3, e.sourceType);
-        insertEvent.bindValue(4, e.sourceId);
-        insertEvent.bindValue(5, QString::fromUtf8(e.fieldsJson));
-        insertEvent.bindValue(6, receivedAtMs);
-        if (!insertEvent.exec())
-            return rollback(insertEvent, sql::InsertEvent);
-        if (insertEvent.next()) {
-            rowIds[i] = insertEvent.value(0).toLongLong();
-            outcome->isNew[i] = true;
-            pipeline.processOne(e, int(i), &decisions);
+    if (m_url.kind == DatabaseUrl::Kind::SQLite && !m_nativeInsertEvent) {
+        QString prepareError;
+        m_nativeInsertEvent = SqliteStatement::prepare(m_db, sql::InsertEvent, &prepareError);
+        if (!m_nativeInsertEvent)
+            qWarning("Vigil: falling back to QSqlQuery for event inserts: %s", qPrintable(prepareError));
+    }
+    if (m_nativeInsertEvent) {
+        // The same statement through SQLite's API: UTF-8 straight from the decoder, no QVariant.
+        SqliteStatement &insert = *m_nativeInsertEvent;
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            const engine::Event &e = events.at(i);
+            const QByteArray id = e.id.toUtf8();
+            const QByteArray type = engine::toString(e.type).toLatin1();
+            const QByteArray sourceType = e.sourceType.toUtf8();
+            const QByteArray sourceId = e.sourceId.toUtf8();
+            insert.bindText(1, id);
+            insert.bindInt64(2, e.timeMs);
+            insert.bindText(3, type);
+            insert.bindText(4, sourceType);
+            insert.bindText(5, sourceId);
+            insert.bindText(6, e.fieldsJson);
+            insert.bindInt64(7, receivedAtMs);
+            QString stepError;
+            const int produced = insert.stepOnce(&rowIds[i], &stepError);
+            if (produced < 0) {
+                *error = StoreText::tr("database error (%1) storing event '%2': %3").arg(m_url.displayName(), e.id, stepError);
+                m_db.rollback();
+                outcome->isNew.fill(false, events.size());
+                return false;
+            }
+            if (produced == 1) {
+                outcome->isNew[i] = true;
+                pipeline.processOne(e, int(i), &decisions);
+            }
         }
-        insertEvent.finish();
+    } else {
+        QSqlQuery &insertEvent = prepared(sql::InsertEvent);
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            const engine::Event &e = events.at(i);
+            insertEvent.bindValue(0, e.id);
+            insertEvent.bindValue(1, e.timeMs);
+            insertEvent.bindValue(2, engine::toString(e.type));
+            insertEvent.bindValue(3, e.sourceType);
+            insertEvent.bindValue(4, e.sourceId);
+            insertEvent.bindValue(5, QString::fromUtf8(e.fieldsJson));
+            insertEvent.bindValue(6, receivedAtMs);
+            if (!insertEvent.exec())
+                return rollback(insertEvent, sql::InsertEvent);
+            if (insertEvent.next()) {
+                rowIds[i] = insertEvent.value(0).toLongLong();
+                outcome->isNew[i] = true;
+                pipeline.processOne(e, int(i), &decisions);
+            }
+            insertEvent.finish();
+        }
     }
 
     QSqlQuery &insertAlert = prepared(sql::InsertAlert);

@@ -1,0 +1,41 @@
+#pragma once
+// A prepared statement on SQLite's own API, for the one statement hot enough to need it:
+// the event insert of the ingest writer. Everything else goes through QSqlQuery.
+
+#include <QByteArray>
+#include <QSqlDatabase>
+#include <QString>
+#include <memory>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace vigil::models {
+
+/*!
+    Wraps one sqlite3_stmt prepared on the sqlite3 handle of a QSQLITE connection (Debian's
+    Qt uses the system SQLite, so the handle is the library this file links). Binds UTF-8
+    bytes and integers without QVariant, steps, and resets. Valid while the connection is.
+*/
+class SqliteStatement
+{
+public:
+    // Returns nullptr (with *error) when the connection is not SQLite or preparing fails.
+    static std::unique_ptr<SqliteStatement> prepare(const QSqlDatabase &db, const char *sql, QString *error);
+    ~SqliteStatement();
+    SqliteStatement(const SqliteStatement &) = delete;
+    SqliteStatement &operator=(const SqliteStatement &) = delete;
+
+    void bindText(int index, const QByteArray &utf8); // 1-based, like SQLite; bytes must outlive step()
+    void bindInt64(int index, qint64 value);
+    // Runs the statement: returns 1 if it produced a row (its first column in *firstColumn),
+    // 0 if it produced none, -1 on error (message in *error). Resets it afterwards.
+    int stepOnce(qint64 *firstColumn, QString *error);
+
+private:
+    SqliteStatement(sqlite3 *db, sqlite3_stmt *statement) : m_db(db), m_statement(statement) {}
+    sqlite3 *m_db;
+    sqlite3_stmt *m_statement;
+};
+
+} // namespace vigil::models
