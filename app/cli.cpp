@@ -5,6 +5,7 @@
 #include "node_backend.h"
 #include "token.h"
 #include "unix_signals.h"
+#include "generate_command.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
@@ -12,6 +13,7 @@
 #include <QFile>
 #include <QMessageBox>
 #include <QTextStream>
+#include <QTimer>
 #include <cstdio>
 
 #if __has_include("app/detect_command.h")
@@ -66,6 +68,7 @@ QString usageTail()
                        "  rules import FILE      import rules from a JSON file (replaces rules of the same name)\n"
                        "  rules export           write all rules as JSON to standard output\n"
                        "  detect ...             score a CSV file offline (vigil detect --help)\n"
+                       "  generate ...           fill a database with realistic history (vigil generate --help)\n"
                        "\nThe producer token comes from VIGIL_TOKEN, --token-file, or is generated on first start.\n");
 }
 
@@ -287,6 +290,25 @@ int runNode(const QStringList &arguments, bool headless)
         QCoreApplication::quit();
     });
 
+    // The counters in the log, once a minute while anything changes.
+    QTimer statsTimer;
+    qint64 lastLogged = -1;
+    QObject::connect(&statsTimer, &QTimer::timeout, qApp, [&node, &lastLogged] {
+        const IngestCounters &c = node.counters();
+        const qint64 total = c.accepted.load() + c.duplicates.load() + c.rejected.load();
+        if (total == lastLogged)
+            return;
+        lastLogged = total;
+        printErr(CliText::tr("Events: %1 accepted, %2 duplicates, %3 rejected; %4 alerts; %5 producer(s), %6 subscriber(s).")
+                     .arg(c.accepted.load())
+                     .arg(c.duplicates.load())
+                     .arg(c.rejected.load())
+                     .arg(c.alerts.load())
+                     .arg(node.serverStats().producers.load())
+                     .arg(node.serverStats().subscribers.load()));
+    });
+    statsTimer.start(60'000);
+
     std::unique_ptr<NodeBackend> backend;
     std::unique_ptr<ui::MainWindow> window;
     if (!headless) {
@@ -348,6 +370,8 @@ int run(const QStringList &arguments)
     const QString command = findCommand(arguments);
     if (command == QStringLiteral("rules"))
         return rulesCommand(arguments);
+    if (command == QStringLiteral("generate"))
+        return runGenerateCommand(arguments);
 #ifdef VIGIL_HAVE_DETECT
     if (command == QStringLiteral("detect")) {
         QStringList rest = arguments;
