@@ -20,16 +20,18 @@ void SlidingWindow::evict(Group &g, qint64 now)
             auto it = g.distinct.find(g.keys.front());
             if (it != g.distinct.end() && --it.value() == 0)
                 g.distinct.erase(it);
-            g.keys.pop_front();
+            g.keys.removeFirst();
         }
-        g.entries.pop_front();
+        g.entries.removeFirst();
     }
-    if (g.entries.empty())
+    if (g.entries.empty()) {
         g.sum = 0; // no drift carried across quiet periods
+        g.entries.squeeze();
+    }
     while (!g.minQueue.empty() && g.minQueue.front().timeMs <= cutoff)
-        g.minQueue.pop_front();
+        g.minQueue.removeFirst();
     while (!g.maxQueue.empty() && g.maxQueue.front().timeMs <= cutoff)
-        g.maxQueue.pop_front();
+        g.maxQueue.removeFirst();
 }
 
 void SlidingWindow::sweep(qint64 now)
@@ -63,18 +65,20 @@ void SlidingWindow::add(const QString &group, qint64 timeMs, double value, const
     switch (m_aggregate) {
     case Aggregate::Min:
         while (!g.minQueue.empty() && g.minQueue.back().value >= value)
-            g.minQueue.pop_back();
+            g.minQueue.removeLast();
         g.minQueue.push_back({t, value});
         break;
     case Aggregate::Max:
         while (!g.maxQueue.empty() && g.maxQueue.back().value <= value)
-            g.maxQueue.pop_back();
+            g.maxQueue.removeLast();
         g.maxQueue.push_back({t, value});
         break;
-    case Aggregate::DistinctCount:
-        g.keys.push_back(key);
-        ++g.distinct[key];
+    case Aggregate::DistinctCount: {
+        const size_t hash = qHash(key, size_t(0x9e3779b97f4a7c15ULL));
+        g.keys.push_back(hash);
+        ++g.distinct[hash];
         break;
+    }
     default:
         break;
     }

@@ -4,7 +4,6 @@
 #include "condition.h"
 
 #include <QHash>
-#include <deque>
 #include <limits>
 
 namespace vigil::engine {
@@ -17,7 +16,9 @@ namespace vigil::engine {
     latest is the newest event time the group has seen. A late event (older than latest)
     counts as of latest, so a group's entries stay in time order. Groups whose newest entry
     has slid out of the window are dropped by sweep(), which add() calls as time advances:
-    memory is bounded by the events inside one window.
+    memory is bounded by the events inside one window: 16 bytes per entry, plus 8 for
+    distinct_count, which keeps a 64-bit hash of each key rather than the key (two different
+    keys share a hash with a probability of about n²/2⁶⁵ — negligible for any window).
 */
 class SlidingWindow
 {
@@ -38,16 +39,18 @@ private:
         qint64 timeMs;
         double value;
     };
+    // QList rather than std::deque: an empty QList allocates nothing (a std::deque allocates
+    // its map and a 512-byte block at once), and Qt 6 removes from the front in O(1) by
+    // moving its begin pointer. Idle groups therefore cost a few dozen bytes.
     struct Group
     {
-        std::deque<Entry> entries;
-        std::deque<Entry> minQueue; // increasing values
-        std::deque<Entry> maxQueue; // decreasing values
-        std::deque<QString> keys;   // distinct_count: key of each entry
-        QHash<QString, int> distinct;
+        QList<Entry> entries;
+        QList<Entry> minQueue;      // min only: increasing values
+        QList<Entry> maxQueue;      // max only: decreasing values
+        QList<size_t> keys;         // distinct_count only: hash of each entry's key
+        QHash<size_t, int> distinct;
         double sum = 0;
         qint64 latest = 0;
-        quint64 seq = 0;            // entries added, to pair queues with entries
     };
     void evict(Group &g, qint64 now);
     void sweep(qint64 now);
