@@ -5,6 +5,7 @@
 #include "node_backend.h"
 #include "token.h"
 #include "unix_signals.h"
+#include "generate_command.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
@@ -67,6 +68,7 @@ QString usageTail()
                        "  rules import FILE      import rules from a JSON file (replaces rules of the same name)\n"
                        "  rules export           write all rules as JSON to standard output\n"
                        "  detect ...             score a CSV file offline (vigil detect --help)\n"
+                       "  generate ...           fill a database with realistic history (vigil generate --help)\n"
                        "\nThe producer token comes from VIGIL_TOKEN, --token-file, or is generated on first start.\n");
 }
 
@@ -368,6 +370,8 @@ int run(const QStringList &arguments)
     const QString command = findCommand(arguments);
     if (command == QStringLiteral("rules"))
         return rulesCommand(arguments);
+    if (command == QStringLiteral("generate"))
+        return runGenerateCommand(arguments);
 #ifdef VIGIL_HAVE_DETECT
     if (command == QStringLiteral("detect")) {
         QStringList rest = arguments;

@@ -36,4 +36,43 @@ void NodeBackend::applyAlertAction(qint64 alertId, models::AlertAction action, c
     });
 }
 
+void NodeBackend::applyBulkAction(quint64 ticket, const QList<qint64> &alertIds, models::AlertAction action,
+                                  const QString &note)
+{
+    IngestWriter *writer = m_node->writer();
+    const models::Actor actor = m_actor;
+    writer->post([this, writer, ticket, alertIds, action, actor, note](models::Store &store, engine::Pipeline &) {
+        const models::BulkActionResult result = store.applyAlertActions(alertIds, action, actor, note);
+        // Subscribers hear about every alert that changed.
+        for (qint64 id : result.changedIds) {
+            models::AlertRecord alert;
+            QString error;
+            if (store.alert(id, &alert, &error))
+                emit writer->alertUpdated(alert);
+        }
+        QMetaObject::invokeMethod(this, [this, ticket, result] { emit bulkFinished(ticket, result); }, Qt::QueuedConnection);
+    });
+}
+
+void NodeBackend::assignAlerts(quint64 ticket, const QList<qint64> &alertIds, const QString &assignee)
+{
+    IngestWriter *writer = m_node->writer();
+    const models::Actor actor = m_actor;
+    writer->post([this, ticket, alertIds, assignee, actor](models::Store &store, engine::Pipeline &) {
+        const models::BulkActionResult result = store.assignAlerts(alertIds, assignee, actor);
+        QMetaObject::invokeMethod(this, [this, ticket, result] { emit bulkFinished(ticket, result); }, Qt::QueuedConnection);
+    });
+}
+
+void NodeBackend::addComment(qint64 alertId, const QString &text)
+{
+    IngestWriter *writer = m_node->writer();
+    const models::Actor actor = m_actor;
+    writer->post([this, alertId, text, actor](models::Store &store, engine::Pipeline &) {
+        QString error;
+        store.addAlertComment(alertId, text, actor, &error);
+        QMetaObject::invokeMethod(this, [this, alertId, error] { emit commentFinished(alertId, error); }, Qt::QueuedConnection);
+    });
+}
+
 } // namespace vigil::app

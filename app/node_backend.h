@@ -17,6 +17,10 @@ public:
     ui::ConsoleStatus status() const override;
     QString producerToken() const override { return m_node->options().token; }
     void applyAlertAction(qint64 alertId, models::AlertAction action, const QString &note) override;
+    void applyBulkAction(quint64 ticket, const QList<qint64> &alertIds, models::AlertAction action,
+                         const QString &note) override;
+    void assignAlerts(quint64 ticket, const QList<qint64> &alertIds, const QString &assignee) override;
+    void addComment(qint64 alertId, const QString &text) override;
 
 private:
     Node *m_node;

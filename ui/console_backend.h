@@ -36,13 +36,23 @@ public:
     virtual QString producerToken() const = 0;
     // Runs on the writer thread; the answer arrives as actionFinished().
     virtual void applyAlertAction(qint64 alertId, models::AlertAction action, const QString &note) = 0;
+    // Run on the writer thread, each call in one transaction; answers in bulkFinished().
+    // `ticket` comes back with the answer so the console can count a long job's progress.
+    virtual void applyBulkAction(quint64 ticket, const QList<qint64> &alertIds, models::AlertAction action,
+                                 const QString &note) = 0;
+    // `assignee` is a username; empty unassigns.
+    virtual void assignAlerts(quint64 ticket, const QList<qint64> &alertIds, const QString &assignee) = 0;
+    virtual void addComment(qint64 alertId, const QString &text) = 0;
 
 signals:
     void alertsRaised(const QList<vigil::models::AlertRecord> &alerts);
     void actionFinished(const vigil::models::ActionResult &result);
+    void bulkFinished(quint64 ticket, const vigil::models::BulkActionResult &result);
+    void commentFinished(qint64 alertId, const QString &error);
     void failure(const QString &message);
 };
 
 } // namespace vigil::ui
 
 Q_DECLARE_METATYPE(vigil::models::ActionResult)
+Q_DECLARE_METATYPE(vigil::models::BulkActionResult)

@@ -1,7 +1,9 @@
 #include "main_window.h"
 
 #include "alerts/alert_detail_pane.h"
-#include "models/alerts/alert_table_model.h"
+#include "alerts/alert_filter_bar.h"
+#include "models/alerts/alert_loader.h"
+#include "models/alerts/alert_page_model.h"
 
 #include <QAction>
 #include <QApplication>
@@ -11,8 +13,10 @@
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
@@ -21,20 +25,21 @@
 #include <QThread>
 #include <QTimer>
 #include <QToolBar>
+#include <QVBoxLayout>
 #include <QtConcurrent>
 
 namespace vigil::ui {
 
 namespace {
-struct LoadedAlerts
-{
-    QList<models::AlertRecord> alerts;
-    QString error;
-};
-struct LoadedEvent
+constexpr int kBulkChunk = 2000;       // alerts per writer transaction in a bulk action
+constexpr int kNextScanLimit = 20000;  // rows "n" looks through before giving up
+
+struct LoadedDetails
 {
     qint64 alertId = 0;
+    models::AlertRecord alert;
     QJsonObject event;
+    QList<models::AlertHistoryEntry> history;
     QString error;
 };
 
@@ -42,61 +47,182 @@ QString threadConnectionName(const char *what)
 {
     return QStringLiteral("vigil-%1-%2").arg(QLatin1String(what)).arg(quintptr(QThread::currentThreadId()));
 }
+
+QString actionVerb(models::AlertAction action)
+{
+    switch (action) {
+    case models::AlertAction::Acknowledge: return MainWindow::tr("acknowledge");
+    case models::AlertAction::Resolve: return MainWindow::tr("resolve");
+    case models::AlertAction::MarkFalsePositive: return MainWindow::tr("mark as false positive");
+    case models::AlertAction::Reopen: return MainWindow::tr("reopen");
+    }
+    return {};
+}
 } // namespace
 
 MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
-    : QMainWindow(parent), m_backend(backend), m_model(new models::AlertTableModel(this))
+    : QMainWindow(parent), m_backend(backend), m_model(new models::AlertPageModel(this))
 {
     qRegisterMetaType<vigil::models::ActionResult>();
+    qRegisterMetaType<vigil::models::BulkActionResult>();
     setWindowTitle(tr("Vigil — %1").arg(backend->databaseUrl().displayName()));
 
+    m_filters = new AlertFilterBar(this);
+    m_filters->setCurrentUser(backend->actor().username);
+
     m_view = new QTableView(this);
+    m_view->setObjectName(QStringLiteral("alertTable"));
     m_view->setModel(m_model);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setAlternatingRowColors(true);
     m_view->setWordWrap(false);
+    m_view->setTextElideMode(Qt::ElideRight);
     m_view->verticalHeader()->hide();
+    // Fixed row heights: the view never asks a million rows for their size.
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
-    m_view->horizontalHeader()->setStretchLastSection(false);
-    m_view->horizontalHeader()->setSectionResizeMode(models::AlertTableModel::Message, QHeaderView::Stretch);
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setStretchLastSection(false);
+    header->setSectionsMovable(true);
+    header->setSectionsClickable(true);
+    header->setSortIndicatorShown(true);
+    header->setSortIndicator(models::AlertPageModel::Time, Qt::DescendingOrder);
+    header->setSectionResizeMode(QHeaderView::Interactive);
     const int em = m_view->fontMetrics().horizontalAdvance(QLatin1Char('M'));
-    m_view->setColumnWidth(models::AlertTableModel::Time, 11 * em);
-    m_view->setColumnWidth(models::AlertTableModel::Severity, 5 * em);
-    m_view->setColumnWidth(models::AlertTableModel::Type, 7 * em);
-    m_view->setColumnWidth(models::AlertTableModel::Rule, 13 * em);
-    m_view->setColumnWidth(models::AlertTableModel::Source, 10 * em);
-    m_view->setColumnWidth(models::AlertTableModel::Status, 7 * em);
-    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_view->setColumnWidth(models::AlertPageModel::Time, 11 * em);
+    m_view->setColumnWidth(models::AlertPageModel::Severity, 5 * em);
+    m_view->setColumnWidth(models::AlertPageModel::Type, 7 * em);
+    m_view->setColumnWidth(models::AlertPageModel::Rule, 13 * em);
+    m_view->setColumnWidth(models::AlertPageModel::Message, 32 * em);
+    m_view->setColumnWidth(models::AlertPageModel::Source, 7 * em);
+    m_view->setColumnWidth(models::AlertPageModel::Status, 7 * em);
+    m_view->setColumnWidth(models::AlertPageModel::Assignee, 6 * em);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
 
     m_detail = new AlertDetailPane(this);
-    auto *splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(m_view);
-    splitter->addWidget(m_detail);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({1000, 420});
-    setCentralWidget(splitter);
+    m_detail->setObjectName(QStringLiteral("detailPane"));
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->setSpacing(0);
+    leftLayout->addWidget(m_filters);
+    leftLayout->addWidget(m_view);
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->addWidget(left);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({1100, 420});
+    setCentralWidget(m_splitter);
 
     createActions();
+    createHeaderMenu();
 
+    m_count = new QLabel(this);
+    m_count->setObjectName(QStringLiteral("countLabel"));
     m_rates = new QLabel(this);
     m_connections = new QLabel(this);
     m_totals = new QLabel(this);
     m_database = new QLabel(backend->databaseUrl().displayName(), this);
-    for (QLabel *label : {m_rates, m_connections, m_totals}) {
+    for (QLabel *label : {m_count, m_rates, m_connections, m_totals}) {
         label->setContentsMargins(4, 0, 12, 0);
         statusBar()->addWidget(label);
     }
     statusBar()->addPermanentWidget(m_database);
 
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onSelectionChanged);
-    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &topLeft) {
-        if (m_view->currentIndex().row() == topLeft.row())
-            updateActions();
+    // The loader: its own thread and connection; the model talks to it through signals.
+    m_loader = new models::AlertLoader(backend->databaseUrl());
+    connect(m_model, &models::AlertPageModel::queryRequested, m_loader, &models::AlertLoader::runQuery);
+    connect(m_model, &models::AlertPageModel::queryRequested, this, [this](quint64 generation) {
+        m_loader->noteGeneration(generation);
+        m_queryClock.start();
+        m_count->setText(tr("Loading…"));
     });
-    connect(m_backend, &ConsoleBackend::alertsRaised, m_model, &models::AlertTableModel::addAlerts);
+    connect(m_model, &models::AlertPageModel::pageRequested, m_loader, &models::AlertLoader::fetchPage);
+    connect(m_loader, &models::AlertLoader::queryFinished, m_model, &models::AlertPageModel::queryFinished);
+    connect(m_loader, &models::AlertLoader::pageFinished, m_model, &models::AlertPageModel::pageFinished);
+    connect(m_loader, &models::AlertLoader::countFinished, m_model, &models::AlertPageModel::countFinished);
+    connect(m_model, &models::AlertPageModel::counted, this, [this](qint64 rows) {
+        m_lastCountMs = m_queryClock.isValid() ? m_queryClock.elapsed() : 0;
+        updateCount();
+        emit queryCounted(rows, m_lastCountMs);
+    });
+    connect(m_loader, &models::AlertLoader::queryTimed, this, [this](quint64, qint64 ms) { m_lastQueryMs = ms; });
+    connect(m_loader, &models::AlertLoader::failure, this, [this](const QString &message) {
+        statusBar()->showMessage(message, 15000);
+    });
+    connect(m_loader, &models::AlertLoader::choicesFinished, this, [this](const QStringList &rules, const QStringList &users) {
+        m_users = users;
+        m_filters->setChoices(rules, users);
+    });
+    connect(m_loader, &models::AlertLoader::matchingIdsFinished, this,
+            [this](quint64 ticket, const QList<qint64> &ids, const QString &error) {
+                if (ticket != m_idsTicket || !m_onIds)
+                    return;
+                const auto then = std::move(m_onIds);
+                m_onIds = nullptr;
+                if (!error.isEmpty()) {
+                    QMessageBox::warning(this, tr("Cannot list the alerts"), error);
+                    return;
+                }
+                then(ids);
+            });
+    connect(m_model, &models::AlertPageModel::queryFailed, this, [this](const QString &error) {
+        updateCount();
+        QMessageBox::warning(this, tr("Cannot load alerts"), error);
+    });
+    connect(m_model, &models::AlertPageModel::loaded, this, [this](qint64 rows) {
+        const qint64 ms = m_queryClock.isValid() ? m_queryClock.elapsed() : 0;
+        updateCount();
+        if (m_pendingSelect) {
+            const int row = m_model->rowOfAlert(m_pendingSelect);
+            m_pendingSelect = 0;
+            if (row >= 0) {
+                m_view->setCurrentIndex(m_model->index(row, 0));
+                m_view->scrollTo(m_model->index(row, 0));
+            }
+        }
+        if (!m_view->currentIndex().isValid() && rows > 0)
+            m_view->setCurrentIndex(m_model->index(0, 0));
+        updateActions();
+        emit queryShown(rows, ms);
+    });
+    connect(m_model, &models::AlertPageModel::liveAlertsWaitingChanged, this, &MainWindow::updateCount);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateCount);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+        const int current = m_view->currentIndex().row();
+        if (current >= topLeft.row() && current <= bottomRight.row()) {
+            updateActions();
+            if (m_detail->alertId() == 0)
+                onCurrentChanged();
+        }
+        if (m_pendingNext)
+            nextUnacknowledged();
+    });
+    m_loader->start();
+
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentChanged);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
+    connect(m_view, &QTableView::customContextMenuRequested, this, [this](const QPoint &pos) {
+        m_contextMenu->popup(m_view->viewport()->mapToGlobal(pos));
+    });
+    connect(m_view, &QTableView::doubleClicked, this, &MainWindow::showDetails);
+    connect(m_filters, &AlertFilterBar::queryChanged, this, &MainWindow::applyFilters);
+    connect(m_filters, &AlertFilterBar::saveViewRequested, this, &MainWindow::saveView);
+    connect(m_filters, &AlertFilterBar::viewChosen, this, &MainWindow::chooseView);
+    connect(m_backend, &ConsoleBackend::alertsRaised, m_model, &models::AlertPageModel::addAlerts);
     connect(m_backend, &ConsoleBackend::actionFinished, this, &MainWindow::onActionFinished);
+    connect(m_backend, &ConsoleBackend::bulkFinished, this, &MainWindow::onBulkFinished);
+    connect(m_backend, &ConsoleBackend::commentFinished, this, [this](qint64 alertId, const QString &error) {
+        if (!error.isEmpty()) {
+            QMessageBox::warning(this, tr("Comment not saved"), error);
+            return;
+        }
+        statusBar()->showMessage(tr("Comment added to alert %1.").arg(alertId), 4000);
+        if (m_detail->alertId() == alertId)
+            showDetailsOf(alertId);
+    });
     connect(m_backend, &ConsoleBackend::failure, this, [this](const QString &message) {
         statusBar()->showMessage(message, 15000);
     });
@@ -110,21 +236,28 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     updateActions();
 
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
-    splitter->restoreState(settings.value(QStringLiteral("mainWindow/splitter")).toByteArray());
-    m_view->horizontalHeader()->restoreState(settings.value(QStringLiteral("mainWindow/alertHeader")).toByteArray());
-    if (!settings.contains(QStringLiteral("mainWindow/geometry")))
-        resize(1400, 820);
+    restoreGeometry(settings.value(QStringLiteral("console/geometry")).toByteArray());
+    m_splitter->restoreState(settings.value(QStringLiteral("console/splitter")).toByteArray());
+    header->restoreState(settings.value(QStringLiteral("console/alertHeader")).toByteArray());
+    if (!settings.contains(QStringLiteral("console/geometry")))
+        resize(1500, 860);
+    connect(header, &QHeaderView::sortIndicatorChanged, m_model, &models::AlertPageModel::sort);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    delete m_loader; // stops its thread, closing its connection there
+}
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     QSettings settings;
-    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("mainWindow/splitter"), static_cast<QSplitter *>(centralWidget())->saveState());
-    settings.setValue(QStringLiteral("mainWindow/alertHeader"), m_view->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("console/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("console/splitter"), m_splitter->saveState());
+    settings.setValue(QStringLiteral("console/alertHeader"), m_view->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("console/lastView"), m_filters->currentView());
+    settings.setValue(QStringLiteral("console/lastFilters"),
+                      QString::fromUtf8(QJsonDocument(m_filters->viewJson(m_model->query())).toJson(QJsonDocument::Compact)));
     event->accept();
 }
 
@@ -137,10 +270,32 @@ void MainWindow::createActions()
     QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence::Quit);
 
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *find = view->addAction(tr("&Filter…"), this, [this] { m_filters->focusText(); });
+    find->setShortcut(Qt::Key_Slash);
+    QAction *clear = view->addAction(tr("&Clear Filters"), this, [this] { m_filters->clearFilters(); });
+    clear->setShortcut(Qt::CTRL | Qt::Key_Backspace);
+    QAction *refresh = view->addAction(tr("&Refresh"), this, [this] {
+        if (const models::AlertRow *row = currentRow())
+            m_pendingSelect = row->id;
+        m_model->refresh();
+    });
+    refresh->setShortcut(QKeySequence::Refresh);
+    view->addSeparator();
+    QAction *details = view->addAction(tr("Show &Details"), this, &MainWindow::showDetails);
+    details->setShortcuts({QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter)});
+    details->setShortcutContext(Qt::WidgetShortcut);
+    m_view->addAction(details);
+    QAction *back = view->addAction(tr("&Back to the Table"), this, &MainWindow::backToTable);
+    back->setShortcut(Qt::Key_Escape);
+    view->addSeparator();
+    view->addAction(tr("&Save View…"), this, &MainWindow::saveView);
+    view->addAction(tr("De&lete View"), this, &MainWindow::deleteView);
+
     QMenu *alert = menuBar()->addMenu(tr("&Alert"));
     m_acknowledge = alert->addAction(tr("&Acknowledge"), this, [this] { triage(models::AlertAction::Acknowledge); });
     m_acknowledge->setShortcut(Qt::Key_A);
-    m_acknowledge->setStatusTip(tr("Take ownership of the selected alert"));
+    m_acknowledge->setStatusTip(tr("Take ownership of the selected alerts until they are resolved"));
     m_resolve = alert->addAction(tr("&Resolve…"), this, [this] { triage(models::AlertAction::Resolve); });
     m_resolve->setShortcut(Qt::Key_R);
     m_falsePositive = alert->addAction(tr("Mark &False Positive…"), this, [this] { triage(models::AlertAction::MarkFalsePositive); });
@@ -148,22 +303,50 @@ void MainWindow::createActions()
     m_reopen = alert->addAction(tr("Re&open…"), this, [this] { triage(models::AlertAction::Reopen); });
     m_reopen->setShortcut(Qt::SHIFT | Qt::Key_O);
     alert->addSeparator();
+    m_assignMe = alert->addAction(tr("Assign to &Me"), this, [this] { assignSelected(true); });
+    m_assignMe->setShortcut(Qt::Key_T);
+    m_assignTo = alert->addAction(tr("Assign &To…"), this, [this] { assignSelected(false); });
+    m_assignTo->setShortcut(Qt::SHIFT | Qt::Key_T);
+    m_comment = alert->addAction(tr("Add &Comment…"), this, &MainWindow::commentOnCurrent);
+    m_comment->setShortcut(Qt::Key_C);
+    alert->addSeparator();
     QAction *next = alert->addAction(tr("&Next Alert"), this, [this] { moveSelection(1); });
     next->setShortcut(Qt::Key_J);
     QAction *previous = alert->addAction(tr("&Previous Alert"), this, [this] { moveSelection(-1); });
     previous->setShortcut(Qt::Key_K);
-    for (QAction *a : {m_acknowledge, m_resolve, m_falsePositive, m_reopen}) {
+    QAction *nextNew = alert->addAction(tr("Next &Unacknowledged"), this, &MainWindow::nextUnacknowledged);
+    nextNew->setShortcut(Qt::Key_N);
+    alert->addSeparator();
+    QMenu *matching = alert->addMenu(tr("All &Matching the Filter"));
+    matching->addAction(tr("Acknowledge All Matching…"), this, [this] { triageMatching(models::AlertAction::Acknowledge); })
+        ->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_A);
+    matching->addAction(tr("Resolve All Matching…"), this, [this] { triageMatching(models::AlertAction::Resolve); })
+        ->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_R);
+    matching->addAction(tr("Mark All Matching as False Positive…"), this,
+                        [this] { triageMatching(models::AlertAction::MarkFalsePositive); })
+        ->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_F);
+    for (QAction *a : {m_acknowledge, m_resolve, m_falsePositive, m_reopen, m_assignMe, m_assignTo, m_comment})
         a->setShortcutContext(Qt::WindowShortcut);
-        m_view->addAction(a);
-    }
+
+    m_contextMenu = new QMenu(this);
+    m_contextMenu->addActions({m_acknowledge, m_resolve, m_falsePositive, m_reopen});
+    m_contextMenu->addSeparator();
+    m_contextMenu->addActions({m_assignMe, m_assignTo, m_comment});
+    m_contextMenu->addSeparator();
+    m_contextMenu->addAction(details);
+    m_contextMenu->addAction(nextNew);
+    m_contextMenu->addMenu(matching);
 
     QToolBar *bar = addToolBar(tr("Triage"));
     bar->setObjectName(QStringLiteral("triageToolBar"));
     bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    bar->addAction(m_acknowledge);
-    bar->addAction(m_resolve);
-    bar->addAction(m_falsePositive);
-    bar->addAction(m_reopen);
+    bar->addActions({m_acknowledge, m_resolve, m_falsePositive, m_reopen});
+    bar->addSeparator();
+    bar->addActions({m_assignMe, m_comment});
+    for (QAction *a : bar->actions())
+        if (!a->shortcut().isEmpty())
+            a->setToolTip(QStringLiteral("%1 (%2)").arg(a->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")),
+                                                        a->shortcut().toString(QKeySequence::NativeText)));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Vigil"), this, [this] {
@@ -173,71 +356,190 @@ void MainWindow::createActions()
     });
 }
 
-void MainWindow::loadAlerts()
+void MainWindow::createHeaderMenu()
 {
-    const models::DatabaseUrl url = m_backend->databaseUrl();
-    auto *watcher = new QFutureWatcher<LoadedAlerts>(this);
-    connect(watcher, &QFutureWatcher<LoadedAlerts>::finished, this, [this, watcher] {
-        const LoadedAlerts loaded = watcher->result();
-        watcher->deleteLater();
-        if (!loaded.error.isEmpty()) {
-            QMessageBox::warning(this, tr("Cannot load alerts"), loaded.error);
-            return;
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(header, &QHeaderView::customContextMenuRequested, this, [this, header](const QPoint &pos) {
+        QMenu menu(this);
+        menu.addSection(tr("Columns"));
+        for (int c = 0; c < m_model->columnCount(); ++c) {
+            QAction *a = menu.addAction(m_model->headerData(c, Qt::Horizontal).toString());
+            a->setCheckable(true);
+            a->setChecked(!header->isSectionHidden(c));
+            a->setEnabled(c != models::AlertPageModel::Message);
+            connect(a, &QAction::toggled, header, [header, c](bool on) { header->setSectionHidden(c, !on); });
         }
-        m_model->setAlerts(loaded.alerts);
-        if (m_model->rowCount() > 0)
-            m_view->selectRow(0);
-        statusBar()->showMessage(tr("Loaded the %n most recent alert(s).", nullptr, int(loaded.alerts.size())), 5000);
+        menu.exec(header->mapToGlobal(pos));
     });
-    watcher->setFuture(QtConcurrent::run([url] {
-        LoadedAlerts out;
-        const QString name = threadConnectionName("loader");
-        auto store = models::Store::open(url, name, &out.error);
-        if (store)
-            store->recentAlerts(10000, &out.alerts, &out.error);
-        return out;
-    }));
 }
 
-void MainWindow::onSelectionChanged()
+void MainWindow::loadAlerts()
 {
-    const QModelIndex current = m_view->currentIndex();
-    updateActions();
-    if (!current.isValid()) {
-        m_detail->clear();
+    QMetaObject::invokeMethod(m_loader, &models::AlertLoader::fetchChoices, Qt::QueuedConnection);
+    QSettings settings;
+    const QString lastView = settings.value(QStringLiteral("console/lastView")).toString();
+    models::AlertQuery sorted;
+    sorted.sortKey = models::AlertSortKey(m_view->horizontalHeader()->sortIndicatorSection());
+    sorted.descending = m_view->horizontalHeader()->sortIndicatorOrder() == Qt::DescendingOrder;
+    if (!lastView.isEmpty() && m_filters->viewNames().contains(lastView)) {
+        m_filters->applyView(m_filters->storedView(lastView), &sorted);
+        m_filters->markView(lastView);
+    } else {
+        const QJsonObject last = QJsonDocument::fromJson(settings.value(QStringLiteral("console/lastFilters")).toString().toUtf8()).object();
+        if (!last.isEmpty())
+            m_filters->applyView(last, &sorted);
+    }
+    models::AlertQuery q = m_filters->query();
+    q.sortKey = sorted.sortKey;
+    q.descending = sorted.descending;
+    {
+        QSignalBlocker block(m_view->horizontalHeader());
+        m_view->horizontalHeader()->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+    }
+    m_model->setQuery(q, false);
+}
+
+void MainWindow::applyFilters()
+{
+    if (const models::AlertRow *row = currentRow())
+        m_pendingSelect = row->id;
+    m_model->setQuery(m_filters->query(), true);
+}
+
+void MainWindow::saveView()
+{
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Save View"), tr("Name of the view (filters, sort):"),
+                                               QLineEdit::Normal, m_filters->currentView(), &ok);
+    if (!ok || name.trimmed().isEmpty())
+        return;
+    m_filters->saveView(name, m_model->query());
+    statusBar()->showMessage(tr("View \"%1\" saved.").arg(name.trimmed()), 4000);
+}
+
+void MainWindow::chooseView(const QString &name)
+{
+    models::AlertQuery sorted = m_model->query();
+    m_filters->applyView(m_filters->storedView(name), &sorted);
+    m_filters->markView(name);
+    models::AlertQuery q = m_filters->query();
+    q.sortKey = sorted.sortKey;
+    q.descending = sorted.descending;
+    {
+        QSignalBlocker block(m_view->horizontalHeader());
+        m_view->horizontalHeader()->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+    }
+    m_model->setQuery(q, false);
+}
+
+void MainWindow::deleteView()
+{
+    const QString name = m_filters->currentView();
+    if (name.isEmpty()) {
+        statusBar()->showMessage(tr("Choose a saved view first."), 4000);
         return;
     }
-    const models::AlertRecord alert = m_model->alertAt(current.row());
-    if (alert.id == m_detail->alertId())
+    if (confirm(tr("Delete View"), tr("Delete the view \"%1\"?").arg(name)))
+        m_filters->deleteView(name);
+}
+
+const models::AlertRow *MainWindow::currentRow() const
+{
+    const QModelIndex current = m_view->currentIndex();
+    return current.isValid() ? m_model->rowAt(current.row()) : nullptr;
+}
+
+QList<qint64> MainWindow::selectedIds() const
+{
+    QList<qint64> ids;
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    for (const QModelIndex &index : rows)
+        if (const models::AlertRow *row = m_model->rowAt(index.row()))
+            ids.append(row->id);
+    if (ids.isEmpty())
+        if (const models::AlertRow *row = currentRow())
+            ids.append(row->id);
+    return ids;
+}
+
+bool MainWindow::confirm(const QString &title, const QString &text)
+{
+    if (!m_confirm)
+        return true;
+    return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+        == QMessageBox::Yes;
+}
+
+void MainWindow::onCurrentChanged()
+{
+    updateActions();
+    const models::AlertRow *row = currentRow();
+    if (!row) {
+        if (!m_view->currentIndex().isValid())
+            m_detail->clear();
         return;
-    m_detail->showAlert(alert);
+    }
+    if (row->id == m_detail->alertId())
+        return;
+    showDetailsOf(row->id);
+}
+
+void MainWindow::showDetailsOf(qint64 alertId)
+{
+    m_detail->showLoading(alertId);
     const models::DatabaseUrl url = m_backend->databaseUrl();
-    auto *watcher = new QFutureWatcher<LoadedEvent>(this);
-    connect(watcher, &QFutureWatcher<LoadedEvent>::finished, this, [this, watcher] {
-        const LoadedEvent loaded = watcher->result();
+    auto *watcher = new QFutureWatcher<LoadedDetails>(this);
+    connect(watcher, &QFutureWatcher<LoadedDetails>::finished, this, [this, watcher] {
+        const LoadedDetails loaded = watcher->result();
         watcher->deleteLater();
+        if (loaded.alertId != m_detail->alertId())
+            return; // another alert was chosen meanwhile
+        if (loaded.alert.id == 0) {
+            m_detail->showEvent(loaded.alertId, {}, loaded.error);
+            return;
+        }
+        m_detail->showAlert(loaded.alert);
         m_detail->showEvent(loaded.alertId, loaded.event, loaded.error);
+        m_detail->showHistory(loaded.alertId, loaded.history);
     });
-    watcher->setFuture(QtConcurrent::run([url, alertId = alert.id, eventRowId = alert.eventRowId] {
-        LoadedEvent out;
+    watcher->setFuture(QtConcurrent::run([url, alertId] {
+        LoadedDetails out;
         out.alertId = alertId;
         auto store = models::Store::open(url, threadConnectionName("detail"), &out.error);
-        if (store)
-            store->eventJson(eventRowId, &out.event, &out.error);
+        if (store && store->alert(alertId, &out.alert, &out.error)) {
+            store->eventJson(out.alert.eventRowId, &out.event, &out.error);
+            QString historyError;
+            store->alertHistory(alertId, &out.history, &historyError);
+        }
         return out;
     }));
 }
 
 void MainWindow::updateActions()
 {
-    const QModelIndex current = m_view->currentIndex();
-    const bool has = current.isValid();
-    const auto status = has ? m_model->alertAt(current.row()).status : engine::AlertStatus::New;
+    const models::AlertRow *row = currentRow();
+    const int selected = int(m_view->selectionModel()->selectedRows().size());
+    const bool many = selected > 1;
+    const auto status = row ? row->status : engine::AlertStatus::New;
     const bool open = status == engine::AlertStatus::New || status == engine::AlertStatus::Acknowledged;
-    m_acknowledge->setEnabled(has && status == engine::AlertStatus::New);
-    m_resolve->setEnabled(has && open);
-    m_falsePositive->setEnabled(has && open);
-    m_reopen->setEnabled(has && !open);
+    m_acknowledge->setEnabled(row && (many || status == engine::AlertStatus::New));
+    m_resolve->setEnabled(row && (many || open));
+    m_falsePositive->setEnabled(row && (many || open));
+    m_reopen->setEnabled(row && (many || !open));
+    m_assignMe->setEnabled(row);
+    m_assignTo->setEnabled(row);
+    m_comment->setEnabled(row && !many);
+}
+
+void MainWindow::updateCount()
+{
+    QString text = m_model->isLoading() ? tr("Loading…")
+        : m_model->isCounting()         ? tr("%1+ alerts · counting…").arg(QLocale().toString(m_model->rowCount()))
+                                        : tr("%1 alerts").arg(QLocale().toString(m_model->rowCount()));
+    if (m_model->liveAlertsWaiting() > 0)
+        text += tr(" · %n new not shown in this order (F5)", nullptr, m_model->liveAlertsWaiting());
+    m_count->setText(text);
 }
 
 void MainWindow::moveSelection(int delta)
@@ -246,40 +548,219 @@ void MainWindow::moveSelection(int delta)
     if (rows == 0)
         return;
     const int row = std::clamp(m_view->currentIndex().isValid() ? m_view->currentIndex().row() + delta : 0, 0, rows - 1);
-    m_view->selectRow(row);
+    m_view->setCurrentIndex(m_model->index(row, 0));
     m_view->scrollTo(m_model->index(row, 0));
+}
+
+void MainWindow::nextUnacknowledged()
+{
+    const int rows = m_model->rowCount();
+    const int from = m_pendingNext ? m_pendingNextFrom
+                                   : (m_view->currentIndex().isValid() ? m_view->currentIndex().row() + 1 : 0);
+    m_pendingNext = false;
+    const int start = m_view->currentIndex().isValid() ? m_view->currentIndex().row() + 1 : 0;
+    for (int r = from; r < rows && r < start + kNextScanLimit; ++r) {
+        const models::AlertRow *row = m_model->rowAt(r);
+        if (!row) {
+            // Its page is on the way: continue from here when it arrives.
+            m_pendingNext = true;
+            m_pendingNextFrom = r;
+            return;
+        }
+        if (row->status == engine::AlertStatus::New) {
+            m_view->setCurrentIndex(m_model->index(r, 0));
+            m_view->scrollTo(m_model->index(r, 0));
+            return;
+        }
+    }
+    statusBar()->showMessage(tr("No unacknowledged alert below this one. Filter by status New to see them all."), 5000);
+}
+
+void MainWindow::showDetails()
+{
+    QList<int> sizes = m_splitter->sizes();
+    if (sizes.size() == 2 && sizes.at(1) < 50) {
+        sizes = {std::max(200, sizes.at(0) - 420), 420};
+        m_splitter->setSizes(sizes);
+    }
+    m_detail->setFocus(Qt::ShortcutFocusReason);
+}
+
+void MainWindow::backToTable()
+{
+    m_view->setFocus(Qt::ShortcutFocusReason);
 }
 
 void MainWindow::triage(models::AlertAction action)
 {
-    const QModelIndex current = m_view->currentIndex();
-    if (!current.isValid())
+    const QList<qint64> ids = selectedIds();
+    if (ids.isEmpty())
         return;
-    const models::AlertRecord alert = m_model->alertAt(current.row());
     QString note;
-    if (action != models::AlertAction::Acknowledge) {
+    if (action != models::AlertAction::Acknowledge || ids.size() > 1) {
         QString title, label;
+        const QString which = ids.size() == 1 ? tr("Alert %1").arg(ids.first()) : tr("%n Alerts", nullptr, int(ids.size()));
         switch (action) {
+        case models::AlertAction::Acknowledge:
+            title = tr("Acknowledge %1").arg(which);
+            label = tr("Note (optional):");
+            break;
         case models::AlertAction::Resolve:
-            title = tr("Resolve Alert %1").arg(alert.id);
+            title = tr("Resolve %1").arg(which);
             label = tr("What was done? (resolution note)");
             break;
         case models::AlertAction::MarkFalsePositive:
-            title = tr("Mark Alert %1 as False Positive").arg(alert.id);
+            title = tr("Mark %1 as False Positive").arg(which);
             label = tr("Why is this a false positive?");
             break;
-        default:
-            title = tr("Reopen Alert %1").arg(alert.id);
+        case models::AlertAction::Reopen:
+            title = tr("Reopen %1").arg(which);
             label = tr("Why is it reopened?");
             break;
         }
+        if (m_confirm) {
+            bool ok = false;
+            note = QInputDialog::getMultiLineText(this, title, label, QString(), &ok);
+            if (!ok)
+                return;
+        }
+    }
+    if (ids.size() == 1) {
+        statusBar()->showMessage(tr("Saving…"));
+        m_backend->applyAlertAction(ids.first(), action, note);
+        return;
+    }
+    runBulk(tr("%1 %n alert(s)", nullptr, int(ids.size())).arg(actionVerb(action)), ids,
+            [this, action, note](quint64 ticket, const QList<qint64> &chunk) {
+                m_backend->applyBulkAction(ticket, chunk, action, note);
+            });
+}
+
+void MainWindow::triageMatching(models::AlertAction action)
+{
+    models::AlertQuery q = m_model->query();
+    q.maxId = 0; // everything matching now, live alerts included
+    m_idsTicket = m_nextTicket++;
+    m_onIds = [this, action](const QList<qint64> &ids) {
+        if (ids.isEmpty()) {
+            statusBar()->showMessage(tr("No alert matches the filter."), 4000);
+            return;
+        }
+        if (!confirm(tr("Apply to Everything Matching"),
+                     tr("This will %1 %n alert(s) matching the current filter. Alerts another analyst already took "
+                        "are left as they are.",
+                        nullptr, int(ids.size()))
+                         .arg(actionVerb(action))))
+            return;
+        QString note;
+        if (m_confirm && action != models::AlertAction::Acknowledge) {
+            bool ok = false;
+            note = QInputDialog::getMultiLineText(this, tr("Note"), tr("Note recorded with each alert:"), QString(), &ok);
+            if (!ok)
+                return;
+        }
+        runBulk(tr("%1 %n alert(s)", nullptr, int(ids.size())).arg(actionVerb(action)), ids,
+                [this, action, note](quint64 ticket, const QList<qint64> &chunk) {
+                    m_backend->applyBulkAction(ticket, chunk, action, note);
+                });
+    };
+    statusBar()->showMessage(tr("Counting the alerts that match…"));
+    QMetaObject::invokeMethod(m_loader, [loader = m_loader, ticket = m_idsTicket, q] { loader->fetchMatchingIds(ticket, q); },
+                              Qt::QueuedConnection);
+}
+
+void MainWindow::assignSelected(bool toMe)
+{
+    const QList<qint64> ids = selectedIds();
+    if (ids.isEmpty())
+        return;
+    QString assignee = m_backend->actor().username;
+    if (!toMe) {
         bool ok = false;
-        note = QInputDialog::getMultiLineText(this, title, label, QString(), &ok);
+        QStringList users = m_users;
+        users.prepend(tr("(nobody)"));
+        assignee = QInputDialog::getItem(this, tr("Assign %n Alert(s)", nullptr, int(ids.size())), tr("Assign to:"), users,
+                                         users.indexOf(m_backend->actor().username), true, &ok);
         if (!ok)
             return;
+        if (assignee == tr("(nobody)"))
+            assignee.clear();
     }
-    statusBar()->showMessage(tr("Saving…"));
-    m_backend->applyAlertAction(alert.id, action, note);
+    if (ids.size() > 1
+        && !confirm(tr("Assign Alerts"), tr("Assign %n alert(s) to %1?", nullptr, int(ids.size()))
+                                             .arg(assignee.isEmpty() ? tr("nobody") : assignee)))
+        return;
+    runBulk(tr("assign %n alert(s)", nullptr, int(ids.size())), ids, [this, assignee](quint64 ticket, const QList<qint64> &chunk) {
+        m_backend->assignAlerts(ticket, chunk, assignee);
+    });
+}
+
+void MainWindow::commentOnCurrent()
+{
+    const models::AlertRow *row = currentRow();
+    if (!row)
+        return;
+    const qint64 id = row->id;
+    bool ok = false;
+    const QString text = QInputDialog::getMultiLineText(this, tr("Comment on Alert %1").arg(id), tr("Comment:"), QString(), &ok);
+    if (ok && !text.trimmed().isEmpty())
+        m_backend->addComment(id, text);
+}
+
+void MainWindow::runBulk(const QString &what, const QList<qint64> &ids,
+                         const std::function<void(quint64, const QList<qint64> &)> &post)
+{
+    if (m_bulkChunks > m_bulkChunksDone) {
+        statusBar()->showMessage(tr("Another bulk action is still running."), 4000);
+        return;
+    }
+    m_bulkWhat = what;
+    m_bulkTotal = {};
+    m_bulkChunks = int((ids.size() + kBulkChunk - 1) / kBulkChunk);
+    m_bulkChunksDone = 0;
+    m_bulkTicket = m_nextTicket;
+    m_nextTicket += quint64(m_bulkChunks);
+    if (m_bulkChunks > 1) {
+        m_progress = new QProgressDialog(tr("Working: %1…").arg(what), QString(), 0, m_bulkChunks, this);
+        m_progress->setWindowModality(Qt::WindowModal);
+        m_progress->setMinimumDuration(300);
+        m_progress->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    statusBar()->showMessage(tr("Working: %1…").arg(what));
+    // Chunks are separate writer transactions, so ingest keeps flowing between them.
+    for (int c = 0; c < m_bulkChunks; ++c)
+        post(m_bulkTicket + quint64(c), ids.mid(qsizetype(c) * kBulkChunk, kBulkChunk));
+}
+
+void MainWindow::onBulkFinished(quint64 ticket, const models::BulkActionResult &result)
+{
+    if (ticket < m_bulkTicket || ticket >= m_bulkTicket + quint64(m_bulkChunks))
+        return;
+    ++m_bulkChunksDone;
+    m_bulkTotal.done += result.done;
+    m_bulkTotal.conflicts += result.conflicts;
+    m_bulkTotal.missing += result.missing;
+    if (!result.message.isEmpty())
+        m_bulkTotal.message = result.message;
+    if (m_progress)
+        m_progress->setValue(m_bulkChunksDone);
+    if (m_bulkChunksDone < m_bulkChunks)
+        return;
+    if (m_progress)
+        m_progress->close();
+    QString text = tr("Done: %1 — %n changed", nullptr, m_bulkTotal.done).arg(m_bulkWhat);
+    if (m_bulkTotal.conflicts > 0)
+        text += tr(", %n already taken or not applicable (left as they are)", nullptr, m_bulkTotal.conflicts);
+    if (m_bulkTotal.missing > 0)
+        text += tr(", %n no longer exist", nullptr, m_bulkTotal.missing);
+    if (!m_bulkTotal.message.isEmpty())
+        QMessageBox::warning(this, tr("Not everything was changed"), m_bulkTotal.message);
+    statusBar()->showMessage(text + QLatin1Char('.'), 8000);
+    if (const models::AlertRow *row = currentRow())
+        m_pendingSelect = row->id;
+    m_model->refresh();
+    if (m_detail->alertId())
+        showDetailsOf(m_detail->alertId());
 }
 
 void MainWindow::onActionFinished(const models::ActionResult &result)
@@ -287,14 +768,15 @@ void MainWindow::onActionFinished(const models::ActionResult &result)
     if (result.alert.id != 0)
         m_model->updateAlert(result.alert);
     if (result.outcome == models::ActionResult::Outcome::Done) {
-        statusBar()->showMessage(tr("Alert %1 is now %2.").arg(result.alert.id).arg(engine::toString(result.alert.status)), 4000);
-        if (m_detail->alertId() == result.alert.id) {
-            m_detail->clear();
-            onSelectionChanged(); // shows the new state and reloads the event
-        }
+        statusBar()->showMessage(tr("Alert %1 is now %2.").arg(result.alert.id).arg(models::AlertPageModel::statusText(result.alert.status)), 4000);
+        if (m_detail->alertId() == result.alert.id)
+            showDetailsOf(result.alert.id);
     } else {
         statusBar()->clearMessage();
-        QMessageBox::information(this, tr("Alert not changed"), result.message);
+        if (m_confirm)
+            QMessageBox::information(this, tr("Alert not changed"), result.message);
+        else
+            statusBar()->showMessage(result.message, 8000);
     }
     updateActions();
 }

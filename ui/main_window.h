@@ -1,24 +1,32 @@
 #pragma once
-// The console's main window: the live alert table, the detail pane, triage actions, status.
+// The analyst console: the alert table over the whole store, filters and saved views, the
+// detail pane, keyboard-first triage (single, selection, everything matching), status.
 
 #include "console_backend.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QPointer>
 
 QT_BEGIN_NAMESPACE
 class QAction;
 class QLabel;
+class QMenu;
+class QProgressDialog;
+class QSplitter;
 class QTableView;
 QT_END_NAMESPACE
 
 namespace vigil::models {
-class AlertTableModel;
+class AlertLoader;
+class AlertPageModel;
+struct AlertRow;
 }
 
 namespace vigil::ui {
 
 class AlertDetailPane;
+class AlertFilterBar;
 
 class MainWindow : public QMainWindow
 {
@@ -27,38 +35,94 @@ public:
     explicit MainWindow(ConsoleBackend *backend, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    models::AlertTableModel *alertModel() const { return m_model; }
+    models::AlertPageModel *alertModel() const { return m_model; }
     QTableView *alertView() const { return m_view; }
-    // Loads the most recent alerts off the GUI thread.
+    AlertFilterBar *filterBar() const { return m_filters; }
+    AlertDetailPane *detailPane() const { return m_detail; }
+    // Starts the loader and runs the first query (the restored view, or newest first).
     void loadAlerts();
+    // The last query's time on the loader thread, for the status bar and the benchmark.
+    qint64 lastQueryMs() const { return m_lastQueryMs; }
+    qint64 lastCountMs() const { return m_lastCountMs; }
+    // Skips confirmations (tests and benchmarks).
+    void setConfirmations(bool on) { m_confirm = on; }
+
+signals:
+    // The first rows of a query are on screen; then the rows are all counted.
+    void queryShown(qint64 rows, qint64 milliseconds);
+    void queryCounted(qint64 rows, qint64 milliseconds);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
     void createActions();
-    void onSelectionChanged();
+    void createHeaderMenu();
+    void onCurrentChanged();
+    void showDetailsOf(qint64 alertId);
     void triage(models::AlertAction action);
+    void triageMatching(models::AlertAction action);
+    void assignSelected(bool toMe);
+    void commentOnCurrent();
+    void runBulk(const QString &what, const QList<qint64> &ids,
+                 const std::function<void(quint64, const QList<qint64> &)> &post);
     void onActionFinished(const models::ActionResult &result);
+    void onBulkFinished(quint64 ticket, const models::BulkActionResult &result);
     void updateStatus();
     void updateActions();
+    void updateCount();
     void moveSelection(int delta);
+    void nextUnacknowledged();
+    void showDetails();
+    void backToTable();
+    void applyFilters();
+    void saveView();
+    void chooseView(const QString &name);
+    void deleteView();
     void showToken();
+    QList<qint64> selectedIds() const;
+    const models::AlertRow *currentRow() const;
+    bool confirm(const QString &title, const QString &text);
 
     ConsoleBackend *m_backend;
-    models::AlertTableModel *m_model;
+    models::AlertPageModel *m_model;
+    models::AlertLoader *m_loader = nullptr;
     QTableView *m_view;
     AlertDetailPane *m_detail;
+    AlertFilterBar *m_filters;
+    QSplitter *m_splitter;
     QAction *m_acknowledge = nullptr;
     QAction *m_resolve = nullptr;
     QAction *m_falsePositive = nullptr;
     QAction *m_reopen = nullptr;
+    QAction *m_assignMe = nullptr;
+    QAction *m_assignTo = nullptr;
+    QAction *m_comment = nullptr;
+    QMenu *m_contextMenu = nullptr;
+    QLabel *m_count;
     QLabel *m_rates;
     QLabel *m_connections;
     QLabel *m_totals;
     QLabel *m_database;
+    QStringList m_users;
     ConsoleStatus m_lastStatus;
     QElapsedTimer m_statusClock;
+    QElapsedTimer m_queryClock;
+    qint64 m_lastQueryMs = 0;
+    qint64 m_lastCountMs = 0;
+    qint64 m_pendingSelect = 0;     // select this alert when its row is loaded
+    bool m_pendingNext = false;     // "n" is waiting for a page
+    int m_pendingNextFrom = -1;
+    bool m_confirm = true;
+    quint64 m_nextTicket = 1;
+    quint64 m_bulkTicket = 0;       // the job in hand: its first ticket
+    int m_bulkChunks = 0;
+    int m_bulkChunksDone = 0;
+    models::BulkActionResult m_bulkTotal;
+    QString m_bulkWhat;
+    QPointer<QProgressDialog> m_progress;
+    quint64 m_idsTicket = 0;
+    std::function<void(const QList<qint64> &)> m_onIds;
 };
 
 } // namespace vigil::ui

@@ -113,6 +113,27 @@ const QList<Migration> &migrations()
              QStringLiteral("CREATE INDEX audit_log_created ON audit_log (created_at)"),
              QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
          }},
+        {2, "analyst console: assignment, comments, indexes for sorting and filtering",
+         {
+             QStringLiteral("ALTER TABLE alerts ADD COLUMN assigned_to {BIGINT} REFERENCES users (id) ON DELETE SET NULL"),
+             QStringLiteral("CREATE TABLE alert_comments ("
+                            " id {ID},"
+                            " alert_id {BIGINT} NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,"
+                            " user_id {BIGINT} NOT NULL REFERENCES users (id),"
+                            " body TEXT NOT NULL,"
+                            " created_at {BIGINT} NOT NULL)"),
+             QStringLiteral("CREATE INDEX alert_comments_alert ON alert_comments (alert_id, created_at)"),
+             // One index per sortable column, each followed by created_at (and the row id,
+             // implicitly) so "ORDER BY column, created_at, id" walks an index, and a filter on
+             // the column with the default newest-first order does too.
+             QStringLiteral("CREATE INDEX alerts_severity_rank_created ON alerts ("
+                            "(CASE severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END),"
+                            " created_at)"),
+             QStringLiteral("CREATE INDEX alerts_type_created ON alerts (type, created_at)"),
+             QStringLiteral("CREATE INDEX alerts_rule_name_created ON alerts (rule_name, created_at)"),
+             QStringLiteral("CREATE INDEX alerts_source_created ON alerts (source_id, created_at)"),
+             QStringLiteral("CREATE INDEX alerts_assigned_created ON alerts (assigned_to, created_at)"),
+         }},
     };
     return list;
 }

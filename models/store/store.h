@@ -1,6 +1,7 @@
 #pragma once
 // The only code in Vigil that speaks SQL.
 
+#include "alert_query.h"
 #include "alert_record.h"
 #include "database_url.h"
 #include "engine/pipeline.h"
@@ -99,6 +100,29 @@ public:
     bool eventJson(qint64 eventRowId, QJsonObject *event, QString *error);
 
     bool counts(StoreCounts *counts, QString *error);
+
+    // --- the analyst console (store_console.cpp) ---
+    // Alerts matching `query` (respecting query.maxId), and one page of them in its order.
+    bool countAlerts(const AlertQuery &query, qint64 *count, QString *error);
+    bool alertRows(const AlertQuery &query, qint64 offset, int limit, QList<AlertRow> *rows, QString *error);
+    bool alertRow(qint64 alertId, AlertRow *row, QString *error);
+    // The ids of every alert matching `query`, in its order (for actions on a whole filter).
+    bool alertIds(const AlertQuery &query, QList<qint64> *ids, QString *error);
+    bool maxAlertId(qint64 *id, QString *error);
+    // Users who may triage (for "assign to"), and the names of all rules (for filters).
+    bool triageUsers(QStringList *usernames, QString *error);
+    bool ruleNames(QStringList *names, QString *error);
+    // The same action on many alerts in ONE transaction; each attempt is an AlertResponse,
+    // alerts someone else already took are counted as conflicts and left as they are.
+    BulkActionResult applyAlertActions(const QList<qint64> &alertIds, AlertAction action, const Actor &actor,
+                                       const QString &note);
+    // Assigns alerts to `assignee` (a username; empty: unassign), in one transaction.
+    BulkActionResult assignAlerts(const QList<qint64> &alertIds, const QString &assignee, const Actor &actor);
+    bool addAlertComment(qint64 alertId, const QString &text, const Actor &actor, QString *error);
+    // Responses (status changes, assignments) and comments, oldest first.
+    bool alertHistory(qint64 alertId, QList<AlertHistoryEntry> *entries, QString *error);
+    // `vigil generate`: writes a chunk of synthetic history in one transaction.
+    bool insertGenerated(const GeneratedChunk &chunk, QString *error);
 
     // A settings value stored in the database (e.g. the producer token's fingerprint).
     QString setting(const QString &key, const QString &fallback = QString());

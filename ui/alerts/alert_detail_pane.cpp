@@ -61,11 +61,39 @@ AlertDetailPane::AlertDetailPane(QWidget *parent) : QWidget(parent)
     m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_tree->setAlternatingRowColors(true);
     m_tree->setUniformRowHeights(true);
+    setFocusProxy(m_tree);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_title);
     layout->addWidget(m_tree);
     clear();
+}
+
+void AlertDetailPane::showLoading(qint64 alertId)
+{
+    if (alertId == m_alertId)
+        return;
+    m_alertId = alertId;
+    m_eventItem = nullptr;
+    m_tree->clear();
+    m_title->setText(tr("Alert %1: loading…").arg(alertId));
+}
+
+void AlertDetailPane::showHistory(qint64 alertId, const QList<models::AlertHistoryEntry> &entries)
+{
+    if (alertId != m_alertId)
+        return;
+    auto *history = new QTreeWidgetItem(m_tree, {tr("History"), entries.isEmpty() ? tr("no responses yet") : QString()});
+    for (const models::AlertHistoryEntry &e : entries) {
+        QString what = e.action == QStringLiteral("COMMENT") ? tr("comment") : e.action.toLower().replace(QLatin1Char('_'), QLatin1Char(' '));
+        if (!e.success)
+            what = tr("%1 (refused: already taken)").arg(what);
+        auto *item = new QTreeWidgetItem(history, {QLocale().toString(QDateTime::fromMSecsSinceEpoch(e.timeMs), QLocale::ShortFormat),
+                                                   tr("%1 — %2").arg(e.user, what)
+                                                       + (e.text.isEmpty() ? QString() : QStringLiteral(": ") + e.text)});
+        item->setToolTip(1, e.text);
+    }
+    history->setExpanded(true);
 }
 
 void AlertDetailPane::clear()

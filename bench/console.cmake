@@ -1,0 +1,3 @@
+# The analyst console at 1,000,000 alerts: open, sort, filter, jump, live-insert stalls.
+qt_add_executable(bench_console ${CMAKE_CURRENT_SOURCE_DIR}/console/bench_console.cpp)
+target_link_libraries(bench_console PRIVATE vigil_ui vigil_models Qt6::Test)

@@ -1,0 +1,152 @@
+#include "alert_loader.h"
+
+#include "alert_page_model.h"
+#include "models/store/store.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QThread>
+
+namespace vigil::models {
+
+namespace {
+class LoaderText
+{
+    Q_DECLARE_TR_FUNCTIONS(AlertLoader)
+};
+} // namespace
+
+AlertLoader::AlertLoader(const DatabaseUrl &url) : m_url(url), m_thread(new QThread)
+{
+    qRegisterMetaType<vigil::models::AlertQuery>();
+    qRegisterMetaType<vigil::models::AlertRow>();
+    qRegisterMetaType<QList<vigil::models::AlertRow>>();
+    qRegisterMetaType<vigil::models::AlertHistoryEntry>();
+    qRegisterMetaType<QList<vigil::models::AlertHistoryEntry>>();
+    qRegisterMetaType<QList<qint64>>();
+    m_thread->setObjectName(QStringLiteral("vigil-alert-loader"));
+}
+
+AlertLoader::~AlertLoader()
+{
+    stop();
+    delete m_thread;
+}
+
+void AlertLoader::start()
+{
+    moveToThread(m_thread);
+    m_thread->start();
+}
+
+void AlertLoader::stop()
+{
+    if (!m_thread->isRunning())
+        return;
+    // The store's connection belongs to the loader's thread: close it there.
+    QMetaObject::invokeMethod(this, [this] {
+        m_store.reset();
+        moveToThread(QCoreApplication::instance()->thread());
+        QThread::currentThread()->quit();
+    }, Qt::QueuedConnection);
+    m_thread->wait();
+}
+
+Store *AlertLoader::store(QString *error)
+{
+    if (!m_store) {
+        m_store = Store::open(m_url, QStringLiteral("vigil-alert-loader-%1").arg(quintptr(this)), error);
+        if (!m_store && error->isEmpty())
+            *error = LoaderText::tr("cannot open %1").arg(m_url.displayName());
+    }
+    return m_store.get();
+}
+
+void AlertLoader::runQuery(quint64 generation, const AlertQuery &given)
+{
+    m_latest.store(std::max(m_latest.load(), generation));
+    if (generation < m_latest.load())
+        return;
+    // First rows first: the first page goes out as soon as it is read; when it is full, the
+    // count (a scan of every match) follows in countFinished().
+    QElapsedTimer clock;
+    clock.start();
+    QString error;
+    AlertQuery query = given;
+    QList<AlertRow> rows;
+    Store *s = store(&error);
+    if (s && (query.maxId > 0 || s->maxAlertId(&query.maxId, &error)))
+        s->alertRows(query, 0, AlertPageModel::kPageSize, &rows, &error);
+    if (!error.isEmpty()) {
+        emit queryFinished(generation, query, 0, {}, LoaderText::tr("Cannot load alerts: %1").arg(error), true);
+        return;
+    }
+    const bool complete = rows.size() < AlertPageModel::kPageSize;
+    const qint64 firstCount = rows.size();
+    emit queryFinished(generation, query, firstCount, rows, QString(), complete);
+    emit queryTimed(generation, clock.elapsed());
+    if (complete)
+        return;
+    // Counted in a call of its own, so page requests already waiting are answered first;
+    // skipped when a newer query was asked for meanwhile.
+    QMetaObject::invokeMethod(this, [this, generation, query, firstCount] {
+        if (generation < m_latest.load())
+            return;
+        QString countError;
+        qint64 count = 0;
+        Store *s = store(&countError);
+        if (!s || !s->countAlerts(query, &count, &countError)) {
+            emit failure(LoaderText::tr("Cannot count alerts: %1").arg(countError));
+            count = firstCount;
+        }
+        emit countFinished(generation, count);
+    }, Qt::QueuedConnection);
+}
+
+void AlertLoader::fetchPage(quint64 generation, const AlertQuery &query, int page)
+{
+    if (generation < m_latest.load())
+        return;
+    QString error;
+    QList<AlertRow> rows;
+    Store *s = store(&error);
+    if (!s || !s->alertRows(query, qint64(page) * AlertPageModel::kPageSize, AlertPageModel::kPageSize, &rows, &error)) {
+        emit failure(LoaderText::tr("Cannot load alerts: %1").arg(error));
+        return;
+    }
+    emit pageFinished(generation, page, rows);
+}
+
+void AlertLoader::fetchChoices()
+{
+    QString error;
+    QStringList rules, users;
+    Store *s = store(&error);
+    if (!s || !s->ruleNames(&rules, &error) || !s->triageUsers(&users, &error)) {
+        emit failure(error);
+        return;
+    }
+    emit choicesFinished(rules, users);
+}
+
+void AlertLoader::fetchMatchingIds(quint64 ticket, const AlertQuery &query)
+{
+    QString error;
+    QList<qint64> ids;
+    Store *s = store(&error);
+    if (s)
+        s->alertIds(query, &ids, &error);
+    emit matchingIdsFinished(ticket, ids, error);
+}
+
+void AlertLoader::fetchHistory(qint64 alertId)
+{
+    QString error;
+    QList<AlertHistoryEntry> entries;
+    Store *s = store(&error);
+    if (s)
+        s->alertHistory(alertId, &entries, &error);
+    emit historyFinished(alertId, entries, error);
+}
+
+} // namespace vigil::models

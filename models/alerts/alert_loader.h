@@ -1,0 +1,69 @@
+#pragma once
+// Runs the console's queries on a thread of its own, with its own database connection.
+
+#include "models/store/alert_query.h"
+#include "models/store/database_url.h"
+
+#include <QObject>
+#include <atomic>
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QThread;
+QT_END_NAMESPACE
+
+namespace vigil::models {
+
+class Store;
+
+/*!
+    Answers AlertPageModel's requests (a query: snapshot id, count and first page; a page)
+    and the console's other reads (rule names, users, the ids matching a filter, an alert's
+    history) on its own thread and connection, so the GUI thread never waits on SQL.
+    Requests for an older generation than the latest query are skipped.
+
+    Create it on the GUI thread, then start(): it moves itself to its thread.
+*/
+class AlertLoader : public QObject
+{
+    Q_OBJECT
+public:
+    explicit AlertLoader(const DatabaseUrl &url);
+    ~AlertLoader() override;
+
+    void start();
+    void stop();  // finishes the request in hand and joins the thread
+
+    // Call on any thread: the loader skips work for generations older than this.
+    void noteGeneration(quint64 generation) { m_latest.store(generation); }
+
+public slots:
+    void runQuery(quint64 generation, const vigil::models::AlertQuery &query);
+    void fetchPage(quint64 generation, const vigil::models::AlertQuery &query, int page);
+    void fetchChoices();
+    void fetchMatchingIds(quint64 ticket, const vigil::models::AlertQuery &query);
+    void fetchHistory(qint64 alertId);
+
+signals:
+    void queryFinished(quint64 generation, const vigil::models::AlertQuery &query, qint64 count,
+                       const QList<vigil::models::AlertRow> &firstPage, const QString &error, bool counted);
+    void countFinished(quint64 generation, qint64 count);
+    void pageFinished(quint64 generation, int page, const QList<vigil::models::AlertRow> &rows);
+    void queryTimed(quint64 generation, qint64 milliseconds);
+    void choicesFinished(const QStringList &rules, const QStringList &users);
+    void matchingIdsFinished(quint64 ticket, const QList<qint64> &ids, const QString &error);
+    void historyFinished(qint64 alertId, const QList<vigil::models::AlertHistoryEntry> &entries, const QString &error);
+    void failure(const QString &message);
+
+private:
+    Store *store(QString *error);
+
+    DatabaseUrl m_url;
+    QThread *m_thread;
+    std::unique_ptr<Store> m_store;
+    std::atomic<quint64> m_latest{0};
+};
+
+} // namespace vigil::models
+
+Q_DECLARE_METATYPE(vigil::models::AlertHistoryEntry)

@@ -1,0 +1,129 @@
+#pragma once
+// What the analyst console asks of the store: a filter and sort over all alerts, compact
+// rows for one page of the table, an alert's history, and the rows `vigil generate` writes.
+
+#include "engine/types.h"
+
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+namespace vigil::models {
+
+// The columns the console can sort by (and show). Kept in step with AlertPageModel's columns.
+enum class AlertSortKey : quint8 { Time, Severity, Type, Rule, Message, Source, Status, Assignee, Id };
+
+/*!
+    A filter and a sort over the alerts table. Empty lists and zero times mean "any".
+    `maxId` pins a snapshot: rows with a larger id (arrived after the query started) are left
+    out, so pages of the same query never shift while live alerts arrive.
+*/
+struct AlertQuery
+{
+    QList<engine::Severity> severities;
+    QList<engine::AlertStatus> statuses;
+    QList<engine::EventType> types;
+    QStringList rules;              // rule names
+    QString source;                 // source_id, exact
+    QString assignee;               // username; "-" means unassigned
+    qint64 fromMs = 0;              // created_at >= fromMs
+    qint64 toMs = 0;                // created_at < toMs
+    QString text;                   // free text over message, rule, source and the event's fields
+    AlertSortKey sortKey = AlertSortKey::Time;
+    bool descending = true;
+    qint64 maxId = 0;               // 0: no snapshot bound
+
+    bool isDefaultOrder() const { return sortKey == AlertSortKey::Time && descending; }
+    bool hasFilter() const;
+    bool operator==(const AlertQuery &o) const = default;
+};
+
+/*!
+    One row of the alert table: what the columns show, nothing more (no details JSON, no
+    event id string): about 100 bytes plus the shared strings.
+*/
+struct AlertRow
+{
+    qint64 id = 0;
+    qint64 createdAtMs = 0;
+    qint64 eventRowId = 0;
+    QString ruleName;
+    QString message;
+    QString sourceType;
+    QString sourceId;
+    QString acknowledgedBy;
+    QString assignee;
+    engine::Severity severity = engine::Severity::Medium;
+    engine::EventType type = engine::EventType::Transaction;
+    engine::AlertStatus status = engine::AlertStatus::New;
+};
+
+// One line of an alert's timeline: a status change, a comment, an assignment.
+struct AlertHistoryEntry
+{
+    qint64 timeMs = 0;
+    QString user;
+    QString action;                 // ACKNOWLEDGE, RESOLVE, ..., COMMENT, ASSIGN
+    QString text;                   // note, comment or assignee
+    bool success = true;
+};
+
+struct BulkActionResult
+{
+    int done = 0;
+    int conflicts = 0;
+    int missing = 0;
+    QString message;                // set when the whole batch failed (nothing changed)
+    QList<qint64> changedIds;
+};
+
+// Rows `vigil generate` writes, in one transaction per chunk.
+struct GeneratedEvent
+{
+    QString eventId;
+    qint64 timeMs = 0;
+    engine::EventType type = engine::EventType::Transaction;
+    QString sourceType;
+    QString sourceId;
+    QByteArray fieldsJson;
+};
+struct GeneratedResponse
+{
+    QString action;                 // ACKNOWLEDGE, RESOLVE, MARK_FALSE_POSITIVE
+    qint64 userId = 0;
+    qint64 timeMs = 0;
+    QString notes;
+};
+struct GeneratedAlert
+{
+    int eventIndex = -1;            // into the chunk's events, or -1 with eventRowId set
+    qint64 eventRowId = 0;
+    qint64 ruleId = 0;
+    QString ruleName;
+    engine::EventType type = engine::EventType::Transaction;
+    engine::Severity severity = engine::Severity::Medium;
+    QString message;
+    QByteArray detailsJson;
+    QString sourceType;
+    QString sourceId;
+    engine::AlertStatus status = engine::AlertStatus::New;
+    qint64 createdAtMs = 0;
+    qint64 acknowledgedBy = 0;
+    qint64 acknowledgedAtMs = 0;
+    qint64 resolvedBy = 0;
+    qint64 resolvedAtMs = 0;
+    qint64 assignedTo = 0;
+    QString resolutionNotes;
+    QList<GeneratedResponse> responses;
+};
+struct GeneratedChunk
+{
+    QList<GeneratedEvent> events;
+    QList<GeneratedAlert> alerts;
+};
+
+} // namespace vigil::models
+
+Q_DECLARE_METATYPE(vigil::models::AlertQuery)
+Q_DECLARE_METATYPE(vigil::models::AlertRow)
