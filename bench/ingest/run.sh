@@ -5,6 +5,8 @@
 #
 #   bench/ingest/run.sh [EVENTS]          default 1,000,000 events in messages of 100
 #   SOAK=1 bench/ingest/run.sh 10000000   also samples vigil's resident memory every 2 s
+#   RULES=bench/ingest/rules_20_short_windows.json   the same rules with 1-minute windows
+#   SKIP_CEILING=1                         vigil only
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${BUILD_DIR:-build}
@@ -21,7 +23,7 @@ export HOME=$tmp XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config VIGIL_TOKEN
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); $(date -u +%FT%TZ)"
-"$vigil" rules import bench/ingest/rules_20.json --database "$tmp/vigil.db" 2>/dev/null
+"$vigil" rules import "${RULES:-bench/ingest/rules_20.json}" --database "$tmp/vigil.db" 2>/dev/null
 "$vigil" --headless --database "$tmp/vigil.db" --listen "127.0.0.1:$port" 2>"$tmp/vigil.log" &
 pid=$!
 for _ in $(seq 100); do
@@ -53,9 +55,10 @@ if [[ ${SOAK:-} == 1 ]]; then
   echo "# resident memory samples (epoch, KiB) written to ${RSS_OUT:-bench/results/rss.txt}"
 fi
 
+[[ ${SKIP_CEILING:-} == 1 ]] && exit 0
 echo "# ceiling: raw SQLite inserts of the same rows, one transaction per 100 events (a message)"
 "$ceiling" "$tmp/ceiling.db" "$single_events" 100
 echo "# ceiling: raw SQLite inserts of the same rows, one transaction per 5000 events"
-"$ceiling" "$tmp/ceiling5k.db" "$events" 5000
+"$ceiling" "$tmp/ceiling5k.db" "$single_events" 5000
 echo "# ceiling: raw SQLite inserts, one transaction (one fsync) per event"
 "$ceiling" "$tmp/ceiling1.db" 5000 1
