@@ -5,8 +5,10 @@ namespace vigil::engine {
 Decisions Pipeline::process(const EventBatch &events)
 {
     Decisions out;
+    beginBatch();
     for (qsizetype i = 0; i < events.size(); ++i)
         processOne(events.at(i), int(i), &out);
+    finishBatch(&out);
     return out;
 }
 
@@ -28,6 +30,7 @@ void Pipeline::processOne(const Event &event, int eventIndex, Decisions *out)
         a.notificationChannels = rule.notificationChannels;
         out->alerts.append(std::move(a));
     }
+    m_models.add(event, eventIndex);
 }
 
 } // namespace vigil::engine

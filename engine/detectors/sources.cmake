@@ -16,4 +16,8 @@ target_sources(vigil_engine PRIVATE
     ${CMAKE_CURRENT_SOURCE_DIR}/detectors/feature_extractor.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/detectors/risk_score.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/detectors/source_risk_tracker.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/detectors/model_record.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/detectors/live_model.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/detectors/model_scorer.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/detectors/model_trainer.cpp
 )
