@@ -78,6 +78,14 @@ void IngestWriter::run()
     std::vector<IngestJob> jobs;
     std::vector<std::function<void(models::Store &, engine::Pipeline &)>> tasks;
     QString rulesSignature = m_store->rulesSignature();
+    // Anomaly models: loaded before the first batch, reloaded when a version is saved or
+    // activated (vigil models train/activate, the demo's warm-up training in another thread).
+    QString modelsSignature = m_store->modelsSignature();
+    // Benchmark switch (bench/ingest/run_models.sh): VIGIL_SCORING_THREAD=0 scores on this thread.
+    if (qEnvironmentVariable("VIGIL_SCORING_THREAD") == QStringLiteral("0"))
+        m_pipeline.models().setParallel(false);
+    if (!reloadModels(&error))
+        emit failure(error);
     QElapsedTimer sinceRulesCheck;
     sinceRulesCheck.start();
     for (;;) {
@@ -97,6 +105,14 @@ void IngestWriter::run()
                 } else {
                     emit failure(loadError);
                 }
+            }
+            const QString models = m_store->modelsSignature();
+            if (models != modelsSignature) {
+                QString loadError;
+                if (reloadModels(&loadError))
+                    modelsSignature = models;
+                else
+                    emit failure(loadError);
             }
         }
         {
@@ -132,6 +148,28 @@ void IngestWriter::run()
         jobs.clear();
     }
     m_store.reset();
+}
+
+bool IngestWriter::reloadModels(QString *error)
+{
+    QList<engine::ModelRecord> records;
+    if (!m_store->loadActiveModels(&records, error))
+        return false;
+    std::vector<std::unique_ptr<engine::LiveModel>> models;
+    QStringList problems;
+    for (const engine::ModelRecord &record : std::as_const(records)) {
+        QString problem;
+        if (std::unique_ptr<engine::LiveModel> model = engine::LiveModel::load(record, &problem))
+            models.push_back(std::move(model));
+        else
+            problems << problem; // skipped, loudly: the other models still score
+    }
+    const int count = int(models.size());
+    m_pipeline.setModels(std::move(models));
+    emit modelsChanged(count);
+    if (!problems.isEmpty())
+        emit failure(problems.join(u'\n'));
+    return true;
 }
 
 void IngestWriter::commit(std::vector<IngestJob> &jobs)

@@ -73,6 +73,8 @@ signals:
     void alertsRaised(const QList<vigil::models::AlertRecord> &alerts);
     void alertUpdated(const vigil::models::AlertRecord &alert);
     void rulesChanged(int ruleCount);
+    // The active anomaly models were (re)loaded: how many score live events.
+    void modelsChanged(int modelCount);
     void failure(const QString &message);
 
 protected:
@@ -80,6 +82,8 @@ protected:
 
 private:
     void commit(std::vector<IngestJob> &jobs);
+    // Loads the active models into the pipeline (between batches: an atomic swap).
+    bool reloadModels(QString *error);
 
     models::DatabaseUrl m_url;
     IngestCounters *m_counters;

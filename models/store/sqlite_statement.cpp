@@ -43,6 +43,11 @@ void SqliteStatement::bindInt64(int index, qint64 value)
     sqlite3_bind_int64(m_statement, index, value);
 }
 
+void SqliteStatement::bindDouble(int index, double value)
+{
+    sqlite3_bind_double(m_statement, index, value);
+}
+
 int SqliteStatement::stepOnce(qint64 *firstColumn, QString *error)
 {
     int produced = 0;

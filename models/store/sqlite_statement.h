@@ -28,6 +28,7 @@ public:
 
     void bindText(int index, const QByteArray &utf8); // 1-based, like SQLite; bytes must outlive step()
     void bindInt64(int index, qint64 value);
+    void bindDouble(int index, double value);
     // Runs the statement: returns 1 if it produced a row (its first column in *firstColumn),
     // 0 if it produced none, -1 on error (message in *error). Resets it afterwards.
     int stepOnce(qint64 *firstColumn, QString *error);

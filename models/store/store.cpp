@@ -31,9 +31,9 @@ constexpr const char *InsertEvent =
     "INSERT INTO events (event_id, time, type, source_type, source_id, fields, received_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING id";
 constexpr const char *InsertAlert =
-    "INSERT INTO alerts (rule_id, rule_name, event_id, type, severity, message, details,"
+    "INSERT INTO alerts (rule_id, model_id, rule_name, event_id, type, severity, message, details,"
     " source_type, source_id, status, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?) RETURNING id";
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?) RETURNING id";
 
 constexpr const char *SelectUser = "SELECT id FROM users WHERE username = ?";
 constexpr const char *InsertUser =
@@ -147,6 +147,7 @@ Store::Store(const DatabaseUrl &url, const QString &connectionName)
 Store::~Store()
 {
     m_nativeInsertEvent.reset();
+    m_nativeInsertDetection.reset();
     m_statements.clear();
     if (m_db.isValid()) {
         m_db.close();
@@ -325,6 +326,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
 
     QList<qint64> rowIds(events.size(), 0);
     engine::Decisions decisions;
+    pipeline.beginBatch();
     if (m_url.kind == DatabaseUrl::Kind::SQLite && !m_nativeInsertEvent) {
         QString prepareError;
         m_nativeInsertEvent = SqliteStatement::prepare(m_db, sql::InsertEvent, &prepareError);
@@ -382,20 +384,29 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         }
     }
 
+    // The models' verdicts (scored on the pipeline's worker while the events were stored).
+    pipeline.finishBatch(&decisions);
+    if (!insertDetections(events, rowIds, decisions.detections, receivedAtMs, error)) {
+        m_db.rollback();
+        outcome->isNew.fill(false, events.size());
+        return false;
+    }
+
     QSqlQuery &insertAlert = prepared(sql::InsertAlert);
     outcome->alerts.reserve(decisions.alerts.size());
     for (const engine::AlertDraft &d : std::as_const(decisions.alerts)) {
         const engine::Event &e = events.at(d.eventIndex);
         insertAlert.bindValue(0, d.ruleId > 0 ? QVariant(d.ruleId) : QVariant(QMetaType::fromType<qint64>()));
-        insertAlert.bindValue(1, d.ruleName);
-        insertAlert.bindValue(2, rowIds.at(d.eventIndex));
-        insertAlert.bindValue(3, engine::toString(d.type));
-        insertAlert.bindValue(4, engine::toString(d.severity));
-        insertAlert.bindValue(5, d.message);
-        insertAlert.bindValue(6, json(d.details));
-        insertAlert.bindValue(7, e.sourceType);
-        insertAlert.bindValue(8, e.sourceId);
-        insertAlert.bindValue(9, receivedAtMs);
+        insertAlert.bindValue(1, d.modelId > 0 ? QVariant(d.modelId) : QVariant(QMetaType::fromType<qint64>()));
+        insertAlert.bindValue(2, d.ruleName);
+        insertAlert.bindValue(3, rowIds.at(d.eventIndex));
+        insertAlert.bindValue(4, engine::toString(d.type));
+        insertAlert.bindValue(5, engine::toString(d.severity));
+        insertAlert.bindValue(6, d.message);
+        insertAlert.bindValue(7, json(d.details));
+        insertAlert.bindValue(8, e.sourceType);
+        insertAlert.bindValue(9, e.sourceId);
+        insertAlert.bindValue(10, receivedAtMs);
         if (!insertAlert.exec() || !insertAlert.next())
             return rollback(insertAlert, sql::InsertAlert);
         AlertRecord a;
