@@ -100,24 +100,29 @@ long residentKb()
     return 0;
 }
 
-// Waits for the window to show the answer of the query in hand.
-qint64 waitShown(ui::MainWindow &w, QSignalSpy &shown, qint64 *loaderMs)
+// Waits for the window to show the first rows of the query in hand (returned), then for the
+// count of all its rows (*countMs).
+qint64 waitShown(ui::MainWindow &w, QSignalSpy &shown, qint64 *countMs)
 {
     QElapsedTimer t;
     t.start();
     const int before = int(shown.count());
-    while (shown.count() == before && t.elapsed() < 60000)
+    while (shown.count() == before && t.elapsed() < 120000)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
     QCoreApplication::processEvents(); // the view paints the rows
-    *loaderMs = w.lastQueryMs();
-    return t.elapsed();
+    const qint64 first = t.elapsed();
+    while (w.alertModel()->isCounting() && t.elapsed() < 120000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    QCoreApplication::processEvents();
+    *countMs = t.elapsed();
+    return first;
 }
 
 struct Row
 {
     QString what;
     qint64 ms;
-    qint64 loaderMs;
+    qint64 countMs;
     qint64 rows;
     double stallMax;
 };
@@ -163,11 +168,13 @@ int main(int argc, char **argv)
     window.show();
     QSignalSpy shown(&window, &ui::MainWindow::queryShown);
     stalls.start();
+    const qint64 constructed = open.elapsed();
     window.loadAlerts();
     qint64 loaderMs = 0;
-    waitShown(window, shown, &loaderMs);
+    const qint64 firstRows = waitShown(window, shown, &loaderMs);
     stalls.stop();
-    rows.append({QStringLiteral("open: window to first rows"), open.elapsed(), loaderMs, window.alertModel()->rowCount(), stalls.max()});
+    rows.append({QStringLiteral("open: new window to first rows"), constructed + firstRows, constructed + loaderMs,
+                 window.alertModel()->rowCount(), stalls.max()});
 
     // Sorting by every column, both ways.
     QHeaderView *header = window.alertView()->horizontalHeader();
@@ -280,11 +287,12 @@ int main(int argc, char **argv)
     const int liveRows = window.alertModel()->rowCount() - rowsBefore;
 
     std::printf("Alerts in the database: %lld\n\n", total);
-    std::printf("| what | time to rows on screen (ms) | of which loader thread (ms) | rows | longest GUI stall (ms) |\n");
+    std::printf("GUI stall = how late a 2 ms timer on the GUI thread fired, longest while the step ran.\n\n");
+    std::printf("| what | first rows on screen (ms) | all rows counted (ms) | rows | longest GUI stall (ms) |\n");
     std::printf("|---|---:|---:|---:|---:|\n");
     for (const Row &r : rows)
         std::printf("| %s | %lld | %s | %lld | %.1f |\n", qPrintable(r.what), r.ms,
-                    r.loaderMs >= 0 ? qPrintable(QString::number(r.loaderMs)) : "–", r.rows, r.stallMax);
+                    r.countMs >= 0 ? qPrintable(QString::number(r.countMs)) : "–", r.rows, r.stallMax);
     std::printf("\nLive: %d alerts in %d s (1,000/s in batches of 10 every 10 ms) shown as %d new rows; "
                 "GUI stalls p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
                 int(nextId - total - 10'000'000), liveSeconds, liveRows, stalls.percentile(0.5), stalls.percentile(0.99),

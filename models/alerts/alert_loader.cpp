@@ -25,11 +25,13 @@ AlertLoader::AlertLoader(const DatabaseUrl &url) : m_url(url), m_thread(new QThr
     qRegisterMetaType<QList<vigil::models::AlertHistoryEntry>>();
     qRegisterMetaType<QList<qint64>>();
     m_thread->setObjectName(QStringLiteral("vigil-alert-loader"));
+    m_countPool.setMaxThreadCount(1);
 }
 
 AlertLoader::~AlertLoader()
 {
     stop();
+    m_countPool.waitForDone();
     delete m_thread;
 }
 
@@ -87,20 +89,23 @@ void AlertLoader::runQuery(quint64 generation, const AlertQuery &given)
     emit queryTimed(generation, clock.elapsed());
     if (complete)
         return;
-    // Counted in a call of its own, so page requests already waiting are answered first;
-    // skipped when a newer query was asked for meanwhile.
-    QMetaObject::invokeMethod(this, [this, generation, query, firstCount] {
+    // Counted on a thread of its own (with its own connection), so a long count never holds
+    // up the first rows of the next query or a page; skipped when a newer query came meanwhile.
+    const DatabaseUrl url = m_url;
+    m_countPool.start([this, url, generation, query, firstCount] {
         if (generation < m_latest.load())
             return;
         QString countError;
-        qint64 count = 0;
-        Store *s = store(&countError);
-        if (!s || !s->countAlerts(query, &count, &countError)) {
-            emit failure(LoaderText::tr("Cannot count alerts: %1").arg(countError));
-            count = firstCount;
+        qint64 count = firstCount;
+        {
+            auto counter = Store::open(url, QStringLiteral("vigil-alert-counter-%1").arg(quintptr(this)), &countError);
+            if (!counter || !counter->countAlerts(query, &count, &countError)) {
+                emit failure(LoaderText::tr("Cannot count alerts: %1").arg(countError));
+                count = firstCount;
+            }
         }
         emit countFinished(generation, count);
-    }, Qt::QueuedConnection);
+    });
 }
 
 void AlertLoader::fetchPage(quint64 generation, const AlertQuery &query, int page)

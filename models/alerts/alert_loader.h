@@ -5,6 +5,7 @@
 #include "models/store/database_url.h"
 
 #include <QObject>
+#include <QThreadPool>
 #include <atomic>
 #include <memory>
 
@@ -62,6 +63,7 @@ private:
     QThread *m_thread;
     std::unique_ptr<Store> m_store;
     std::atomic<quint64> m_latest{0};
+    QThreadPool m_countPool;      // one counting thread, its own connection per count
 };
 
 } // namespace vigil::models
