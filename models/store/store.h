@@ -4,12 +4,15 @@
 #include "alert_query.h"
 #include "alert_record.h"
 #include "database_url.h"
+#include "engine/detectors/model_record.h"
 #include "engine/pipeline.h"
 #include "engine/rules/rule.h"
 
 #include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <functional>
+#include <limits>
 #include <memory>
 
 namespace vigil::models {
@@ -92,6 +95,39 @@ public:
     // Changes whenever a rule is added, changed or removed (cheap; polled by the writer).
     QString rulesSignature();
 
+    // --- anomaly models (store_models.cpp) ---
+    // Saves a trained model as the next version of its name (admin only), keeping earlier
+    // versions for rollback; with `activate` it becomes the one active version of its name.
+    // Sets record->id, version, active and createdAtMs. Writes an audit_log row.
+    bool saveModel(engine::ModelRecord *record, bool activate, const Actor &actor, QString *error);
+    // Makes `version` the only active version of `name` (admin only; audited): activation
+    // of a newer version, or rollback to an older one.
+    bool activateModel(const QString &name, int version, const Actor &actor, QString *error);
+    // The active version of every model, with its trained bytes.
+    bool loadActiveModels(QList<engine::ModelRecord> *models, QString *error);
+    // Every version of `name` (all models when empty), without bytes, by name and version.
+    bool modelVersions(const QString &name, QList<engine::ModelRecord> *models, QString *error);
+    // One version with its bytes.
+    bool loadModel(const QString &name, int version, engine::ModelRecord *model, QString *error);
+    // Changes whenever a model version is saved or activated (cheap; polled by the writer).
+    QString modelsSignature();
+    // Training history: events of one type in [sinceMs, untilMs), in time order; with
+    // limit > 0 only the latest `limit` of them. Delivered `chunkSize` at a time to `chunk`,
+    // which returns false to stop early.
+    struct EventRange
+    {
+        engine::EventType type = engine::EventType::Transaction;
+        qint64 sinceMs = std::numeric_limits<qint64>::min();
+        qint64 untilMs = std::numeric_limits<qint64>::max();
+        qint64 limit = 0;
+        int chunkSize = 5000;
+    };
+    bool readEvents(const EventRange &range, const std::function<bool(const engine::EventBatch &)> &chunk,
+                    QString *error);
+    // Part of ingest(), inside its transaction: one anomaly_detections row per detection.
+    bool insertDetections(const engine::EventBatch &events, const QList<qint64> &rowIds,
+                          const QList<engine::DetectionDraft> &detections, qint64 createdAtMs, QString *error);
+
     // --- alerts ---
     bool recentAlerts(int limit, QList<AlertRecord> *alerts, QString *error);
     bool alert(qint64 alertId, AlertRecord *alert, QString *error);
@@ -144,6 +180,7 @@ private:
     QHash<const char *, QSqlQuery> m_statements;
     QHash<QString, qint64> m_userIds;
     std::unique_ptr<SqliteStatement> m_nativeInsertEvent; // SQLite only: the ingest hot path
+    std::unique_ptr<SqliteStatement> m_nativeInsertDetection; // SQLite only: detections of a batch
 };
 
 } // namespace vigil::models
