@@ -1,6 +1,8 @@
 #include "cli.h"
 
 #include "demo_feed.h"
+#include "demo_models.h"
+#include "models_command.h"
 #include "node.h"
 #include "node_backend.h"
 #include "token.h"
@@ -68,6 +70,7 @@ QString usageTail()
                        "  rules import FILE      import rules from a JSON file (replaces rules of the same name)\n"
                        "  rules export           write all rules as JSON to standard output\n"
                        "  detect ...             score a CSV file offline (vigil detect --help)\n"
+                       "  models train|list|activate  train anomaly models on stored events, list versions, roll back (vigil models --help)\n"
                        "  generate ...           fill a database with realistic history (vigil generate --help)\n"
                        "\nThe producer token comes from VIGIL_TOKEN, --token-file, or is generated on first start.\n");
 }
@@ -258,6 +261,12 @@ int runNode(const QStringList &arguments, bool headless)
     Node node(options);
     if (!node.start(&error))
         return fatal(error);
+    // The demo's default anomaly models train in the background when there are none.
+    std::unique_ptr<DemoModels> demoModels;
+    if (demo) {
+        demoModels = std::make_unique<DemoModels>(options.database, demoRate);
+        demoModels->start();
+    }
     printErr(CliText::tr("Vigil %1: database %2").arg(QStringLiteral(VIGIL_VERSION), options.database.displayName()));
     if (options.listen) {
         printErr(CliText::tr("Listening on ws://%1:%2/events (producers) and /alerts (subscribers); token from %3")
@@ -321,6 +330,8 @@ int runNode(const QStringList &arguments, bool headless)
     if (feed)
         feed->stop();
     window.reset();
+    if (demoModels)
+        demoModels->stop();
     node.stop();
     const IngestCounters &c = node.counters();
     printErr(CliText::tr("Stopped: %1 events accepted, %2 duplicates, %3 rejected, %4 alerts.")
@@ -370,6 +381,8 @@ int run(const QStringList &arguments)
     const QString command = findCommand(arguments);
     if (command == QStringLiteral("rules"))
         return rulesCommand(arguments);
+    if (command == QStringLiteral("models"))
+        return runModelsCommand(arguments);
     if (command == QStringLiteral("generate"))
         return runGenerateCommand(arguments);
 #ifdef VIGIL_HAVE_DETECT
