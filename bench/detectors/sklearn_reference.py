@@ -9,6 +9,10 @@ Writes, per dataset and seed, the test-row indices to SPLITS/<name>_seed<k>.txt 
 bench_detectors scores exactly the same rows, and prints one JSON object with the figures.
 
 usage: sklearn_reference.py DATA_DIR SPLITS_DIR [dataset ...]
+       sklearn_reference.py --speed DATA_DIR
+The second form only times batch scoring of the shuttle test rows (seed 0 split), best of
+5 calls for IsolationForest.score_samples and best of 3 for LocalOutlierFactor's, and prints
+the rows per second as JSON; side_by_side.sh runs it next to bench_detectors --scoring.
 """
 import json
 import os
@@ -45,7 +49,29 @@ def split(X, y, seed):
     return tr, te, (X[tr] - mu) / sd, (X[te] - mu) / sd
 
 
+def speed(data_dir):
+    X, y = load(data_dir, "shuttle")
+    tr, te, Xtr, Xte = split(X, y, 0)
+    out = {"sklearn": sklearn.__version__, "test_rows": int(len(te))}
+    m = IsolationForest(n_estimators=100, max_samples=256, random_state=0).fit(Xtr)
+    best = min(timed(lambda: m.score_samples(Xte)) for _ in range(5))
+    out["if_rows_per_s"] = len(te) / best
+    lof = LocalOutlierFactor(n_neighbors=20, novelty=True).fit(Xtr)
+    best = min(timed(lambda: lof.score_samples(Xte)) for _ in range(3))
+    out["lof_rows_per_s"] = len(te) / best
+    print(json.dumps(out))
+
+
+def timed(f):
+    t = time.perf_counter()
+    f()
+    return time.perf_counter() - t
+
+
 def main():
+    if sys.argv[1] == "--speed":
+        speed(sys.argv[2])
+        return
     data_dir, splits_dir = sys.argv[1], sys.argv[2]
     names = sys.argv[3:] or DATASETS
     os.makedirs(splits_dir, exist_ok=True)
