@@ -7,7 +7,65 @@
 #include <limits>
 #include <numeric>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define VIGIL_KD_AVX2 1
+#endif
+
 namespace vigil::engine {
+
+namespace {
+
+// Points whose distances a leaf scan computes at once.
+constexpr quint32 kScanBatch = 16;
+
+#ifdef VIGIL_KD_AVX2
+bool hasAvx2()
+{
+    static const bool yes = __builtin_cpu_supports("avx2");
+    return yes;
+}
+
+/*
+    Distances (squared Euclidean or Manhattan) from `q` to `count` consecutive stored points
+    starting at `first`, four points per vector. Each point's sum runs over the dimensions
+    in order with a separate multiply and add (no FMA in this target), so every value is
+    bit-identical to the scalar loop's. Reads up to three points past the end (padding).
+*/
+template<bool Euclid>
+__attribute__((target("avx2"))) void distancesAvx2(const double *soa, qsizetype stride, int dims, const double *q,
+                                                     quint32 first, quint32 count, double *out)
+{
+    const __m256d signBit = _mm256_set1_pd(-0.0);
+    for (quint32 j = 0; j < count; j += 4) {
+        __m256d acc = _mm256_setzero_pd();
+        const double *p = soa + first + j;
+        for (int c = 0; c < dims; ++c) {
+            const __m256d t = _mm256_sub_pd(_mm256_set1_pd(q[c]), _mm256_loadu_pd(p + c * stride));
+            acc = _mm256_add_pd(acc, Euclid ? _mm256_mul_pd(t, t) : _mm256_andnot_pd(signBit, t));
+        }
+        _mm256_storeu_pd(out + j, acc);
+    }
+}
+#endif
+
+template<bool Euclid>
+void distancesScalar(const double *soa, qsizetype stride, int dims, const double *q, quint32 first, quint32 count,
+                     double *out)
+{
+    for (quint32 j = 0; j < count; ++j)
+        out[j] = 0;
+    for (int c = 0; c < dims; ++c) {
+        const double *p = soa + c * stride + first;
+        const double qc = q[c];
+        for (quint32 j = 0; j < count; ++j) {
+            const double t = qc - p[j];
+            out[j] += Euclid ? t * t : std::abs(t);
+        }
+    }
+}
+
+} // namespace
 
 // Per-query state: a bounded max-heap of the best candidates and the plane offsets.
 struct KdTree::Search
@@ -47,9 +105,15 @@ void KdTree::build(const SampleMatrix &points, Metric metric, int leafSize)
     m_nodes.reserve(std::size_t(2 * n / std::max(1, leafSize) + 2));
     // Build on an index permutation, then lay the points out in that order.
     buildNode(0, quint32(n), std::max(1, leafSize));
-    std::vector<double> ordered(m_points.size());
-    for (qsizetype i = 0; i < n; ++i)
-        std::copy_n(points.row(m_index[std::size_t(i)]), m_dims, ordered.data() + i * m_dims);
+    // Feature-major copy in stored order, padded so that 4-wide loads past a leaf's end
+    // stay inside the array.
+    m_stride = n + 4;
+    std::vector<double> ordered(std::size_t(m_stride) * std::size_t(m_dims), 0.0);
+    for (qsizetype i = 0; i < n; ++i) {
+        const double *p = points.row(m_index[std::size_t(i)]);
+        for (int c = 0; c < m_dims; ++c)
+            ordered[std::size_t(c * m_stride + i)] = p[c];
+    }
     m_points = std::move(ordered);
 }
 
@@ -128,42 +192,40 @@ double KdTree::distance(const double *a, const double *b) const
     return s;
 }
 
+template<bool Euclid>
+void KdTree::scanLeaf(Search &s, quint32 begin, quint32 end) const
+{
+    // Distances of a batch of points first, then the candidates in stored order against the
+    // current k-th distance: the same points are accepted as one by one.
+    double dist[kScanBatch + 4];
+    for (quint32 first = begin; first < end; first += kScanBatch) {
+        const quint32 count = std::min(kScanBatch, end - first);
+#ifdef VIGIL_KD_AVX2
+        if (hasAvx2())
+            distancesAvx2<Euclid>(m_points.data(), m_stride, m_dims, s.query, first, count, dist);
+        else
+#endif
+            distancesScalar<Euclid>(m_points.data(), m_stride, m_dims, s.query, first, count, dist);
+        for (quint32 j = 0; j < count; ++j) {
+            if (dist[j] < s.worst() && qint64(m_index[first + j]) != s.exclude)
+                s.offer(dist[j], m_index[first + j]);
+        }
+    }
+}
+
+template<bool Euclid>
 void KdTree::searchNode(Search &s, qint32 nodeId, double rd) const
 {
     const Node &node = m_nodes[std::size_t(nodeId)];
     if (node.left < 0) {
-        const bool euclid = m_metric == Metric::Euclidean;
-        for (quint32 i = node.begin; i < node.end; ++i) {
-            const double *p = m_points.data() + std::size_t(i) * std::size_t(m_dims);
-            const double worst = s.worst();
-            double dist = 0;
-            int c = 0;
-            if (euclid) {
-                for (; c < m_dims; ++c) {
-                    const double t = s.query[c] - p[c];
-                    dist += t * t;
-                    if ((c & 3) == 3 && dist >= worst)
-                        break;
-                }
-            } else {
-                for (; c < m_dims; ++c) {
-                    dist += std::abs(s.query[c] - p[c]);
-                    if ((c & 3) == 3 && dist >= worst)
-                        break;
-                }
-            }
-            if (c < m_dims || !(dist < worst) || qint64(m_index[i]) == s.exclude)
-                continue;
-            s.offer(dist, m_index[i]);
-        }
+        scanLeaf<Euclid>(s, node.begin, node.end);
         return;
     }
     const double q = s.query[node.dim];
     const double toLeft = q > node.lowMax ? q - node.lowMax : 0.0;
     const double toRight = q < node.highMin ? node.highMin - q : 0.0;
-    const bool euclid = m_metric == Metric::Euclidean;
-    const double offLeft = euclid ? toLeft * toLeft : toLeft;
-    const double offRight = euclid ? toRight * toRight : toRight;
+    const double offLeft = Euclid ? toLeft * toLeft : toLeft;
+    const double offRight = Euclid ? toRight * toRight : toRight;
     const bool leftFirst = offLeft <= offRight;
     const double old = s.offsets[node.dim];
     const double nearOff = std::max(old, leftFirst ? offLeft : offRight);
@@ -171,12 +233,12 @@ void KdTree::searchNode(Search &s, qint32 nodeId, double rd) const
     const double nearRd = rd - old + nearOff;
     if (nearRd < s.worst()) {
         s.offsets[node.dim] = nearOff;
-        searchNode(s, leftFirst ? node.left : node.right, nearRd);
+        searchNode<Euclid>(s, leftFirst ? node.left : node.right, nearRd);
     }
     const double farRd = rd - old + farOff;
     if (farRd < s.worst()) {
         s.offsets[node.dim] = farOff;
-        searchNode(s, leftFirst ? node.right : node.left, farRd);
+        searchNode<Euclid>(s, leftFirst ? node.right : node.left, farRd);
     }
     s.offsets[node.dim] = old;
 }
@@ -192,7 +254,10 @@ int KdTree::nearest(const double *query, int k, qint64 exclude, quint32 *indices
     s.heap.reserve(k);
     s.offsets.resize(m_dims);
     std::fill(s.offsets.begin(), s.offsets.end(), 0.0);
-    searchNode(s, 0, 0.0);
+    if (m_metric == Metric::Euclidean)
+        searchNode<true>(s, 0, 0.0);
+    else
+        searchNode<false>(s, 0, 0.0);
     std::sort_heap(s.heap.begin(), s.heap.end());
     const int found = int(s.heap.size());
     for (int i = 0; i < found; ++i) {
