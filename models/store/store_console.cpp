@@ -48,6 +48,7 @@ constexpr const char *WhereText =
     " AND (a.message LIKE ? ESCAPE '!' OR a.rule_name LIKE ? ESCAPE '!' OR a.source_id LIKE ? ESCAPE '!'"
     " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields LIKE ? ESCAPE '!'))";
 constexpr const char *LimitOffset = " LIMIT ? OFFSET ?";
+constexpr const char *WhereIdInPage = " WHERE a.id IN (";
 constexpr const char *WhereId = " AND a.id = ?";
 
 constexpr const char *MaxAlertId = "SELECT COALESCE(MAX(id), 0) FROM alerts";
@@ -256,11 +257,16 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
 
 bool Store::alertRows(const AlertQuery &query, qint64 offset, int limit, QList<AlertRow> *rows, QString *error)
 {
-    QString statement = QLatin1String(sql::AlertRowSelect);
+    // A deferred join: the page's ids are found on the indexes alone (no table row is read
+    // for the rows skipped by OFFSET or filtered out), then only those rows are read.
+    QString statement = QLatin1String(sql::AlertRowSelect) + QLatin1String(sql::WhereIdInPage)
+        + QLatin1String(sql::AlertIdSelect);
     QVariantList values;
     composeWhere(query, &statement, &values);
     composeOrder(query, &statement);
     statement.append(QLatin1String(sql::LimitOffset));
+    statement.append(QLatin1Char(')'));
+    composeOrder(query, &statement);
     values.append(limit);
     values.append(offset);
     QSqlQuery q(m_db);
