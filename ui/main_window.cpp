@@ -83,21 +83,22 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     QHeaderView *header = m_view->horizontalHeader();
-    header->setStretchLastSection(false);
+    header->setStretchLastSection(true);
     header->setSectionsMovable(true);
     header->setSectionsClickable(true);
     header->setSortIndicatorShown(true);
     header->setSortIndicator(models::AlertPageModel::Time, Qt::DescendingOrder);
     header->setSectionResizeMode(QHeaderView::Interactive);
-    const int em = m_view->fontMetrics().horizontalAdvance(QLatin1Char('M'));
-    m_view->setColumnWidth(models::AlertPageModel::Time, 11 * em);
-    m_view->setColumnWidth(models::AlertPageModel::Severity, 5 * em);
-    m_view->setColumnWidth(models::AlertPageModel::Type, 7 * em);
-    m_view->setColumnWidth(models::AlertPageModel::Rule, 13 * em);
-    m_view->setColumnWidth(models::AlertPageModel::Message, 32 * em);
-    m_view->setColumnWidth(models::AlertPageModel::Source, 7 * em);
-    m_view->setColumnWidth(models::AlertPageModel::Status, 7 * em);
-    m_view->setColumnWidth(models::AlertPageModel::Assignee, 6 * em);
+    const QFontMetrics fm = m_view->fontMetrics();
+    const int pad = 2 * fm.horizontalAdvance(QLatin1Char('M'));
+    m_view->setColumnWidth(models::AlertPageModel::Time, fm.horizontalAdvance(QStringLiteral("2026-12-31 23:59:59")) + pad);
+    m_view->setColumnWidth(models::AlertPageModel::Severity, fm.horizontalAdvance(tr("Critical")) + pad);
+    m_view->setColumnWidth(models::AlertPageModel::Type, fm.horizontalAdvance(tr("Transaction")) + pad);
+    m_view->setColumnWidth(models::AlertPageModel::Rule, fm.horizontalAdvance(QStringLiteral("Payment to sanctioned country")) + pad);
+    m_view->setColumnWidth(models::AlertPageModel::Message, 46 * fm.horizontalAdvance(QLatin1Char('n')));
+    m_view->setColumnWidth(models::AlertPageModel::Source, fm.horizontalAdvance(QStringLiteral("pay-gw-024")) + pad);
+    m_view->setColumnWidth(models::AlertPageModel::Status, fm.horizontalAdvance(tr("Acknowledged")) + pad);
+    m_view->setColumnWidth(models::AlertPageModel::Assignee, fm.horizontalAdvance(QStringLiteral("assignee")) + pad);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
 
     m_detail = new AlertDetailPane(this);
@@ -113,7 +114,7 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({1100, 420});
+    m_splitter->setSizes({1180, 420});
     setCentralWidget(m_splitter);
 
     createActions();
@@ -240,7 +241,7 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     m_splitter->restoreState(settings.value(QStringLiteral("console/splitter")).toByteArray());
     header->restoreState(settings.value(QStringLiteral("console/alertHeader")).toByteArray());
     if (!settings.contains(QStringLiteral("console/geometry")))
-        resize(1500, 860);
+        resize(1600, 900);
     connect(header, &QHeaderView::sortIndicatorChanged, m_model, &models::AlertPageModel::sort);
 }
 

@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QHBoxLayout>
+#include <QVBoxLayout>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -88,7 +89,6 @@ AlertFilterBar::AlertFilterBar(QWidget *parent) : QWidget(parent)
     m_rule = new QComboBox(this);
     m_rule->setObjectName(QStringLiteral("ruleFilter"));
     m_rule->addItem(tr("Any rule"), QString());
-    m_rule->setSizeAdjustPolicy(QComboBox::AdjustToContents);
 
     m_assignee = new QComboBox(this);
     m_assignee->setObjectName(QStringLiteral("assigneeFilter"));
@@ -120,18 +120,27 @@ AlertFilterBar::AlertFilterBar(QWidget *parent) : QWidget(parent)
     m_typing->setInterval(300);
     connect(m_typing, &QTimer::timeout, this, &AlertFilterBar::changed);
 
-    auto *layout = new QHBoxLayout(this);
-    layout->setContentsMargins(4, 2, 4, 2);
-    layout->addWidget(new QLabel(tr("View:"), this));
-    layout->addWidget(m_view);
-    layout->addWidget(save);
-    layout->addSpacing(8);
+    // Two rows: the search and the views on top, the choices below.
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_text, 1);
+    top->addSpacing(8);
+    top->addWidget(new QLabel(tr("View:"), this));
+    top->addWidget(m_view);
+    top->addWidget(save);
+    auto *choices = new QHBoxLayout;
     for (QComboBox *box : {m_severity, m_status, m_type, m_rule, m_assignee, m_time}) {
-        layout->addWidget(box);
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(9);
+        choices->addWidget(box);
         connect(box, &QComboBox::currentIndexChanged, this, &AlertFilterBar::changed);
     }
-    layout->addWidget(m_source);
-    layout->addWidget(m_text, 1);
+    choices->addWidget(m_source);
+    choices->addStretch(1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 2, 4, 2);
+    layout->setSpacing(2);
+    layout->addLayout(top);
+    layout->addLayout(choices);
     connect(m_text, &QLineEdit::textEdited, m_typing, qOverload<>(&QTimer::start));
     connect(m_source, &QLineEdit::textEdited, m_typing, qOverload<>(&QTimer::start));
     connect(m_text, &QLineEdit::returnPressed, this, &AlertFilterBar::changed);
