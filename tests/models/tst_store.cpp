@@ -189,7 +189,10 @@ private slots:
         QString connection;
         const auto store = openStore(freshUrl(), &connection);
         QVERIFY(store);
-        QCOMPARE(schema::latestVersion(), 1);
+        // Versions are 1, 2, … N with no gap, and the newest is the one a fresh database gets.
+        for (qsizetype i = 0; i < schema::migrations().size(); ++i)
+            QCOMPARE(schema::migrations().at(i).version, int(i + 1));
+        QCOMPARE(schema::latestVersion(), int(schema::migrations().size()));
         QCOMPARE(store->schemaVersion(), schema::latestVersion());
         QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM schema_version"_qs).toInt(), schema::migrations().size());
         // The built-in system user comes with the schema.
