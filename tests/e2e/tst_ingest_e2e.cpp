@@ -591,15 +591,6 @@ private slots:
     }
 };
 
-int main(int argc, char **argv)
-{
-    QCoreApplication app(argc, argv);
-    QStringList args = app.arguments();
-    const qsizetype platform = args.indexOf(u"-platform"_qs);
-    if (platform > 0)
-        args.remove(platform, std::min<qsizetype>(2, args.size() - platform));
-    TestIngestE2e test;
-    return QTest::qExec(&test, args);
-}
+QTEST_GUILESS_MAIN(TestIngestE2e)
 
 #include "tst_ingest_e2e.moc"

@@ -562,14 +562,5 @@ void TestEventCodec::encodeReply()
 }
 
 // Core only, no QGuiApplication: drop the "-platform offscreen" CTest passes to every test.
-int main(int argc, char **argv)
-{
-    QCoreApplication app(argc, argv);
-    QStringList args = app.arguments();
-    const qsizetype platform = args.indexOf(u"-platform"_qs);
-    if (platform > 0)
-        args.remove(platform, std::min<qsizetype>(2, args.size() - platform));
-    TestEventCodec test;
-    return QTest::qExec(&test, args);
-}
+QTEST_GUILESS_MAIN(TestEventCodec)
 #include "tst_event_codec.moc"

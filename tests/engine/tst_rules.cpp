@@ -1641,15 +1641,6 @@ void TestRules::pipeline()
 }
 
 // Core only, no QGuiApplication: drop the "-platform offscreen" CTest passes to every test.
-int main(int argc, char **argv)
-{
-    QCoreApplication app(argc, argv);
-    QStringList args = app.arguments();
-    const qsizetype platform = args.indexOf(u"-platform"_qs);
-    if (platform > 0)
-        args.remove(platform, std::min<qsizetype>(2, args.size() - platform));
-    TestRules test;
-    return QTest::qExec(&test, args);
-}
+QTEST_GUILESS_MAIN(TestRules)
 
 #include "tst_rules.moc"

@@ -799,15 +799,6 @@ private slots:
     }
 };
 
-int main(int argc, char **argv)
-{
-    QCoreApplication app(argc, argv);
-    QStringList args = app.arguments();
-    const qsizetype platform = args.indexOf(u"-platform"_qs);
-    if (platform > 0)
-        args.remove(platform, std::min<qsizetype>(2, args.size() - platform));
-    TestStore test;
-    return QTest::qExec(&test, args);
-}
+QTEST_GUILESS_MAIN(TestStore)
 
 #include "tst_store.moc"
