@@ -76,7 +76,18 @@ int listModels(models::Store &store, const QString &name)
                                 : ModelsText::tr("No model named \"%1\".\n").arg(name));
         return name.isEmpty() ? ExitOk : ExitFailure;
     }
-    QString out = QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
+    // "0.833 (5 of 6)": resolved alerts among those with a verdict; "-" before any verdict.
+    const auto precisionText = [](const QJsonObject &verdicts) {
+        if (!verdicts.contains(u"precision"))
+            return QStringLiteral("-");
+        const qint64 resolved = qint64(verdicts.value(u"resolved").toDouble());
+        const qint64 judged = resolved + qint64(verdicts.value(u"false_positive").toDouble());
+        return ModelsText::tr("%1 (%2 of %3)")
+            .arg(verdicts.value(u"precision").toDouble(), 0, 'f', 3)
+            .arg(resolved)
+            .arg(judged);
+    };
+    QString out = QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9  %10\n")
                       .arg(QStringLiteral("NAME"), -24)
                       .arg(QStringLiteral("VERSION"), 7)
                       .arg(QStringLiteral("ACTIVE"), -6)
@@ -85,11 +96,12 @@ int listModels(models::Store &store, const QString &name)
                       .arg(QStringLiteral("LAST TRAINED"), -24)
                       .arg(QStringLiteral("TRAINED ON"), 10)
                       .arg(QStringLiteral("FIT MS"), 7)
-                      .arg(QStringLiteral("ROC-AUC"));
+                      .arg(QStringLiteral("ROC-AUC"), -7)
+                      .arg(QStringLiteral("PRECISION (VERDICTS)"));
     for (const engine::ModelRecord &m : std::as_const(versions)) {
         const QJsonObject metrics = m.performanceMetrics;
         const QJsonObject holdout = metrics.value(u"holdout").toObject();
-        out += QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
+        out += QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9  %10\n")
                    .arg(m.name, -24)
                    .arg(m.version, 7)
                    .arg(m.active ? QStringLiteral("yes") : QStringLiteral("no"), -6)
@@ -98,7 +110,8 @@ int listModels(models::Store &store, const QString &name)
                    .arg(timeText(m.lastTrainedMs), -24)
                    .arg(qint64(metrics.value(u"training_events").toDouble()), 10)
                    .arg(qint64(metrics.value(u"training_ms").toDouble()), 7)
-                   .arg(holdout.isEmpty() ? QStringLiteral("-") : QString::number(holdout.value(u"roc_auc").toDouble(), 'f', 4));
+                   .arg(holdout.isEmpty() ? QStringLiteral("-") : QString::number(holdout.value(u"roc_auc").toDouble(), 'f', 4), -7)
+                   .arg(precisionText(metrics.value(u"verdicts").toObject()));
     }
     printOut(out);
     return ExitOk;

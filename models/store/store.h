@@ -106,6 +106,9 @@ public:
     // The active version of every model, with its trained bytes.
     bool loadActiveModels(QList<engine::ModelRecord> *models, QString *error);
     // Every version of `name` (all models when empty), without bytes, by name and version.
+    // performanceMetrics["verdicts"] holds the analysts' verdicts on the alerts the version
+    // raised, read at call time: alerts, resolved, false_positive, open and, once there is a
+    // verdict, precision = resolved / (resolved + false_positive).
     bool modelVersions(const QString &name, QList<engine::ModelRecord> *models, QString *error);
     // One version with its bytes.
     bool loadModel(const QString &name, int version, engine::ModelRecord *model, QString *error);

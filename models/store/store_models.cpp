@@ -39,6 +39,12 @@ constexpr const char *SelectModelVersions = VIGIL_MODEL_COLUMNS " FROM anomaly_m
 constexpr const char *SelectModel =
     VIGIL_MODEL_COLUMNS ", model_data FROM anomaly_models WHERE name = ? AND version = ?";
 #undef VIGIL_MODEL_COLUMNS
+// Analysts' verdicts on the alerts each model version raised: resolved (a true positive),
+// false positive, and still open.
+constexpr const char *SelectModelVerdicts =
+    "SELECT model_id, SUM(CASE WHEN status = 'RESOLVED' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN status = 'FALSE_POSITIVE' THEN 1 ELSE 0 END), COUNT(*)"
+    " FROM alerts WHERE model_id IS NOT NULL GROUP BY model_id";
 // Saving adds a row (count, max id); activation moves which ids are active (their sum and
 // sum of squares), so any change the writer must load changes the signature.
 constexpr const char *SelectModelsSignature =
@@ -234,6 +240,35 @@ bool Store::modelVersions(const QString &name, QList<engine::ModelRecord> *model
     while (q.next())
         out.append(modelFromQuery(q, false));
     q.finish();
+
+    // Precision from verdicts is read, not stored: it is always current, and reopening an
+    // alert takes its verdict back.
+    QSqlQuery &v = prepared(sql::SelectModelVerdicts);
+    if (!v.exec())
+        return fail(v, error, sql::SelectModelVerdicts);
+    QHash<qint64, QJsonObject> verdicts;
+    while (v.next()) {
+        const qint64 resolved = v.value(1).toLongLong();
+        const qint64 falsePositives = v.value(2).toLongLong();
+        const qint64 alerts = v.value(3).toLongLong();
+        QJsonObject o{{QStringLiteral("alerts"), alerts},
+                      {QStringLiteral("resolved"), resolved},
+                      {QStringLiteral("false_positive"), falsePositives},
+                      {QStringLiteral("open"), alerts - resolved - falsePositives}};
+        if (resolved + falsePositives > 0)
+            o.insert(QStringLiteral("precision"), double(resolved) / double(resolved + falsePositives));
+        verdicts.insert(v.value(0).toLongLong(), o);
+    }
+    v.finish();
+    for (engine::ModelRecord &m : out) {
+        const auto it = verdicts.constFind(m.id);
+        m.performanceMetrics.insert(QStringLiteral("verdicts"),
+                                    it != verdicts.cend() ? *it
+                                                          : QJsonObject{{QStringLiteral("alerts"), 0},
+                                                                        {QStringLiteral("resolved"), 0},
+                                                                        {QStringLiteral("false_positive"), 0},
+                                                                        {QStringLiteral("open"), 0}});
+    }
     *models = std::move(out);
     return true;
 }

@@ -357,6 +357,72 @@ private slots:
         QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM anomaly_detections"_qs).toInt(), transactions + 1);
     }
 
+    // Precision per version from the analysts' verdicts: resolved = true positive, false
+    // positive = false alarm, open alerts have no verdict yet; a reopen takes a verdict back.
+    void verdictsGivePrecisionPerVersion()
+    {
+        QString connection, error;
+        auto store = openStore(&connection);
+        engine::Pipeline noModels;
+        ingest(*store, noModels, normalPayments(2000, 21));
+        const QJsonObject params{{u"threshold"_qs, 0.995}, {u"severity"_qs, u"HIGH"_qs}};
+        engine::ModelRecord v1 = train(*store, u"Payment anomaly"_qs, u"statistical"_qs, params);
+        QVERIFY(store->saveModel(&v1, true, kAdmin, &error));
+        engine::ModelRecord v2 = train(*store, u"Payment anomaly"_qs, u"statistical"_qs, params);
+        QVERIFY(store->saveModel(&v2, false, kAdmin, &error));
+
+        // Six obvious outliers scored by version 1: six alerts with its model id.
+        QList<engine::ModelRecord> active;
+        QVERIFY(store->loadActiveModels(&active, &error));
+        std::vector<std::unique_ptr<engine::LiveModel>> live;
+        live.push_back(engine::LiveModel::load(active.at(0), &error));
+        QVERIFY2(live.back(), qPrintable(error));
+        engine::Pipeline pipeline;
+        pipeline.setModels(std::move(live));
+        engine::EventBatch outliers;
+        for (int i = 0; i < 6; ++i)
+            outliers.append(payment(u"outlier-%1"_qs.arg(i), kT0 + 5'000'000 + i * 1000, 250000 + i * 1000,
+                                    u"KP"_qs, u"card-7"_qs));
+        IngestOutcome outcome;
+        ingest(*store, pipeline, outliers, &outcome);
+        QCOMPARE(outcome.alerts.size(), 6);
+
+        const Actor analyst{u"ana"_qs, Role::Analyst};
+        const auto act = [&](int i, AlertAction action) {
+            const ActionResult r = store->applyAlertAction(outcome.alerts.at(i).id, action, analyst, u"checked"_qs);
+            QCOMPARE(int(r.outcome), int(ActionResult::Outcome::Done));
+        };
+        act(0, AlertAction::Resolve);
+        act(1, AlertAction::Resolve);
+        act(2, AlertAction::Resolve);
+        act(3, AlertAction::MarkFalsePositive);
+        act(4, AlertAction::Acknowledge);
+
+        const auto verdictsOf = [&](int version) {
+            QList<engine::ModelRecord> versions;
+            QString e;
+            if (!store->modelVersions(u"Payment anomaly"_qs, &versions, &e))
+                qFatal("versions: %s", qPrintable(e));
+            return versions.at(version - 1).performanceMetrics.value(u"verdicts"_qs).toObject();
+        };
+        QJsonObject verdicts = verdictsOf(1);
+        QCOMPARE(verdicts.value(u"alerts"_qs).toInt(), 6);
+        QCOMPARE(verdicts.value(u"resolved"_qs).toInt(), 3);
+        QCOMPARE(verdicts.value(u"false_positive"_qs).toInt(), 1);
+        QCOMPARE(verdicts.value(u"open"_qs).toInt(), 2);
+        QCOMPARE(verdicts.value(u"precision"_qs).toDouble(), 0.75);
+        // Version 2 raised nothing: counts of zero and no precision.
+        QCOMPARE(verdictsOf(2).value(u"alerts"_qs).toInt(), 0);
+        QVERIFY(!verdictsOf(2).contains(u"precision"_qs));
+
+        // Reopening a resolved alert takes its verdict back: 2 of 3.
+        act(0, AlertAction::Reopen);
+        verdicts = verdictsOf(1);
+        QCOMPARE(verdicts.value(u"resolved"_qs).toInt(), 2);
+        QCOMPARE(verdicts.value(u"open"_qs).toInt(), 3);
+        QCOMPARE(verdicts.value(u"precision"_qs).toDouble(), 2.0 / 3.0);
+    }
+
     void labelledHistoryGivesHoldoutMetrics()
     {
         QString connection, error;
