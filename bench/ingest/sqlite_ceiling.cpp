@@ -33,12 +33,18 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() < 4) {
-        std::fprintf(stderr, "usage: vigil-bench-sqlite-ceiling DB EVENTS BATCH\n");
+        std::fprintf(stderr, "usage: vigil-bench-sqlite-ceiling DB EVENTS BATCH [--cache-mib N] [--returning]\n"
+                             "  --cache-mib N  page cache per connection (default 64, as Vigil's connections)\n"
+                             "  --returning    ask for the new id with RETURNING id instead of sqlite3_changes() (Vigil\n"
+                             "                 inserts like the default; this shows what RETURNING costs)\n");
         return 2;
     }
     const QByteArray path = args.at(1).toUtf8();
     const qint64 events = args.at(2).toLongLong();
     const int batch = std::max(1, args.at(3).toInt());
+    const qsizetype cacheAt = args.indexOf(QStringLiteral("--cache-mib"));
+    const int cacheMib = cacheAt > 0 && cacheAt + 1 < args.size() ? args.at(cacheAt + 1).toInt() : 64;
+    const bool useChanges = !args.contains(QStringLiteral("--returning"));
 
     // Rows are prepared before the clock starts: this measures the database alone.
     std::vector<Row> rows;
@@ -53,7 +59,9 @@ int main(int argc, char **argv)
 
     sqlite3 *db = nullptr;
     check(sqlite3_open(path.constData(), &db), db, "open");
-    check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+    const QByteArray cachePragma = "PRAGMA cache_size=-" + QByteArray::number(cacheMib * 1024) + ";";
+    check(sqlite3_exec(db, cachePragma.constData(), nullptr, nullptr, nullptr), db, "cache_size");
+    check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;"
                            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,"
                            " time INTEGER NOT NULL, type TEXT NOT NULL, source_type TEXT NOT NULL, source_id TEXT NOT NULL,"
                            " fields TEXT NOT NULL, received_at INTEGER NOT NULL);"
@@ -62,10 +70,14 @@ int main(int argc, char **argv)
           db, "schema");
     sqlite3_stmt *insert = nullptr;
     check(sqlite3_prepare_v2(db,
-                             "INSERT INTO events (event_id, time, type, source_type, source_id, fields, received_at)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING id",
+                             useChanges ? "INSERT INTO events (event_id, time, type, source_type, source_id, fields,"
+                                          " received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"
+                                        : "INSERT INTO events (event_id, time, type, source_type, source_id, fields,"
+                                          " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                                          " ON CONFLICT (event_id) DO NOTHING RETURNING id",
                              -1, &insert, nullptr),
           db, "prepare");
+    qint64 stored = 0;
     QElapsedTimer clock;
     clock.start();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -81,9 +93,11 @@ int main(int argc, char **argv)
             sqlite3_bind_text(insert, 6, r.fields.constData(), int(r.fields.size()), SQLITE_STATIC);
             sqlite3_bind_int64(insert, 7, now);
             int rc;
-            while ((rc = sqlite3_step(insert)) == SQLITE_ROW) {
-            }
+            while ((rc = sqlite3_step(insert)) == SQLITE_ROW)
+                ++stored;
             check(rc, db, "insert");
+            if (useChanges && sqlite3_changes(db) == 1 && sqlite3_last_insert_rowid(db) > 0)
+                ++stored;
             sqlite3_reset(insert);
         }
         check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "commit");
@@ -91,7 +105,8 @@ int main(int argc, char **argv)
     const double seconds = double(clock.nsecsElapsed()) / 1e9;
     sqlite3_finalize(insert);
     sqlite3_close(db);
-    std::printf("{\"events\":%lld,\"batch\":%d,\"seconds\":%.3f,\"events_per_s\":%.0f}\n", events, batch, seconds,
-                double(events) / seconds);
+    std::printf("{\"events\":%lld,\"stored\":%lld,\"batch\":%d,\"cache_mib\":%d,\"dedup\":\"%s\",\"seconds\":%.3f,"
+                "\"events_per_s\":%.0f}\n",
+                events, stored, batch, cacheMib, useChanges ? "changes" : "returning", seconds, double(events) / seconds);
     return 0;
 }

@@ -32,6 +32,10 @@ public:
     // Runs the statement: returns 1 if it produced a row (its first column in *firstColumn),
     // 0 if it produced none, -1 on error (message in *error). Resets it afterwards.
     int stepOnce(qint64 *firstColumn, QString *error);
+    // Runs an INSERT that may do nothing (ON CONFLICT … DO NOTHING): returns 1 if it stored a
+    // row (its rowid in *rowId), 0 if it did not, -1 on error. Resets it afterwards.
+    // Twice as fast as asking for the id with RETURNING (bench/ingest/sqlite_ceiling.cpp).
+    int stepInsert(qint64 *rowId, QString *error);
 
 private:
     SqliteStatement(sqlite3 *db, sqlite3_stmt *statement) : m_db(db), m_statement(statement) {}
