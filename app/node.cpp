@@ -5,6 +5,7 @@ namespace vigil::app {
 Node::Node(NodeOptions options, QObject *parent) : QObject(parent), m_options(std::move(options))
 {
     qRegisterMetaType<QList<vigil::app::IngestReply>>();
+    qRegisterMetaType<vigil::engine::EventBatch>();
     qRegisterMetaType<QList<vigil::models::AlertRecord>>();
     qRegisterMetaType<vigil::models::AlertRecord>();
     m_netThread.setObjectName(QStringLiteral("vigil-network"));

@@ -185,12 +185,14 @@ void IngestServer::onMessage(QWebSocket *socket, quint64 id, const QString &mess
     m_writer->enqueue(std::move(job));
 }
 
-void IngestServer::sendReplies(const QList<IngestReply> &replies)
+void IngestServer::sendReplies(const QList<IngestReply> &replies, const engine::EventBatch &spent)
 {
+    Q_UNUSED(spent) // its last reference goes with this call: the events are freed here
     for (const IngestReply &reply : replies) {
         const auto it = m_producers.constFind(reply.connectionId);
         if (it != m_producers.cend() && *it)
-            (*it)->sendTextMessage(QString::fromUtf8(reply.text));
+            (*it)->sendTextMessage(
+                QString::fromUtf8(engine::EventCodec::encodeReply(reply.accepted, reply.duplicates, reply.rejected)));
     }
 }
 

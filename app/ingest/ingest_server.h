@@ -45,7 +45,7 @@ public:
 public slots:
     // Starts listening; the port actually bound is in *port (for port 0). False with a message.
     bool listen(const QHostAddress &address, quint16 port, quint16 *boundPort, QString *error);
-    void sendReplies(const QList<vigil::app::IngestReply> &replies);
+    void sendReplies(const QList<vigil::app::IngestReply> &replies, const vigil::engine::EventBatch &spent);
     void broadcastAlerts(const QList<vigil::models::AlertRecord> &alerts);
     void broadcastAlertUpdate(const vigil::models::AlertRecord &alert);
     // Stops accepting connections and messages; messages already handed over still get replies.

@@ -212,14 +212,14 @@ void IngestWriter::commit(std::vector<IngestJob> &jobs)
         accepted += acceptedIds.size();
         duplicates += duplicateIds.size();
         rejected += rejections.size();
-        replies.append({job.connectionId, engine::EventCodec::encodeReply(acceptedIds, duplicateIds, rejections)});
+        replies.append({job.connectionId, std::move(acceptedIds), std::move(duplicateIds), std::move(rejections)});
     }
     m_counters->accepted += accepted;
     m_counters->duplicates += duplicates;
     m_counters->rejected += rejected;
     m_counters->alerts += outcome.alerts.size();
     ++m_counters->commits;
-    emit repliesReady(replies);
+    emit repliesReady(replies, batch);
     if (!outcome.alerts.isEmpty())
         emit alertsRaised(outcome.alerts);
 }

@@ -23,10 +23,13 @@ struct IngestJob
     QList<engine::Rejection> rejected; // from decoding, reported in the reply
 };
 
+// What one message's reply says; the network thread encodes it (the writer only decides).
 struct IngestReply
 {
     quint64 connectionId = 0;
-    QByteArray text;
+    QStringList accepted;
+    QStringList duplicates;
+    QList<engine::Rejection> rejected;
 };
 
 struct IngestCounters
@@ -69,7 +72,8 @@ public:
     void setMaxBatchEvents(int n) { m_maxBatchEvents = n; }
 
 signals:
-    void repliesReady(const QList<vigil::app::IngestReply> &replies);
+    // `spent` is the committed batch, handed over so that it is freed off the writer thread.
+    void repliesReady(const QList<vigil::app::IngestReply> &replies, const vigil::engine::EventBatch &spent);
     void alertsRaised(const QList<vigil::models::AlertRecord> &alerts);
     void alertUpdated(const vigil::models::AlertRecord &alert);
     void rulesChanged(int ruleCount);

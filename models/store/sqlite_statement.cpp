@@ -38,6 +38,11 @@ void SqliteStatement::bindText(int index, const QByteArray &utf8)
     sqlite3_bind_text(m_statement, index, utf8.constData(), int(utf8.size()), SQLITE_STATIC);
 }
 
+void SqliteStatement::bindText(int index, const QString &text)
+{
+    sqlite3_bind_text16(m_statement, index, text.utf16(), int(text.size() * 2), SQLITE_STATIC);
+}
+
 void SqliteStatement::bindInt64(int index, qint64 value)
 {
     sqlite3_bind_int64(m_statement, index, value);

@@ -27,6 +27,8 @@ public:
     SqliteStatement &operator=(const SqliteStatement &) = delete;
 
     void bindText(int index, const QByteArray &utf8); // 1-based, like SQLite; bytes must outlive step()
+    // UTF-16 straight from the string (SQLite converts while it builds the record: no copy here).
+    void bindText(int index, const QString &text);
     void bindInt64(int index, qint64 value);
     void bindDouble(int index, double value);
     // Runs the statement: returns 1 if it produced a row (its first column in *firstColumn),

@@ -12,6 +12,8 @@
 #include <QSqlError>
 #include <QSqlRecord>
 
+#include <array>
+
 namespace vigil::models {
 
 namespace {
@@ -341,17 +343,16 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
     if (m_nativeInsertEvent) {
         // The same statement through SQLite's API: UTF-8 straight from the decoder, no QVariant.
         SqliteStatement &insert = *m_nativeInsertEvent;
+        std::array<QByteArray, engine::kEventTypeCount> typeNames;
+        for (int t = 0; t < engine::kEventTypeCount; ++t)
+            typeNames[std::size_t(t)] = engine::toString(engine::EventType(t)).toLatin1();
         for (qsizetype i = 0; i < events.size(); ++i) {
             const engine::Event &e = events.at(i);
-            const QByteArray id = e.id.toUtf8();
-            const QByteArray type = engine::toString(e.type).toLatin1();
-            const QByteArray sourceType = e.sourceType.toUtf8();
-            const QByteArray sourceId = e.sourceId.toUtf8();
-            insert.bindText(1, id);
+            insert.bindText(1, e.id);
             insert.bindInt64(2, e.timeMs);
-            insert.bindText(3, type);
-            insert.bindText(4, sourceType);
-            insert.bindText(5, sourceId);
+            insert.bindText(3, typeNames[std::size_t(e.type)]);
+            insert.bindText(4, e.sourceType);
+            insert.bindText(5, e.sourceId);
             insert.bindText(6, e.fieldsJson);
             insert.bindInt64(7, receivedAtMs);
             QString stepError;
