@@ -30,6 +30,7 @@ public:
 
     bool isValid() const { return m_valid; }
     QString text() const { return m_text; }
+    Envelope envelope() const { return m_envelope; }
     QJsonValue value(const Event &event) const;
 
 private:

@@ -1,5 +1,7 @@
 #include "condition.h"
 
+#include "../events/event_codec.h"
+
 #include <QCoreApplication>
 #include <array>
 #include <cmath>
@@ -7,6 +9,24 @@
 namespace vigil::engine {
 
 namespace {
+
+// `time` is compared as the event's canonical RFC 3339 string (UTC, milliseconds), so a
+// rule's time written another way ("2026-01-01T00:00:00Z", "+01:00") is brought to that form
+// when the rule is read; strings that are not times stay as they are.
+QJsonValue canonicalTimes(const QJsonValue &value)
+{
+    if (value.isString()) {
+        qint64 ms = 0;
+        return EventCodec::parseTime(value.toString(), &ms) ? QJsonValue(formatTime(ms)) : value;
+    }
+    if (value.isArray()) {
+        QJsonArray out;
+        for (const QJsonValue &v : value.toArray())
+            out.append(canonicalTimes(v));
+        return out;
+    }
+    return value;
+}
 
 class RuleText
 {
@@ -393,12 +413,6 @@ bool Condition::parse(const QJsonValue &json, const QString &where, Condition *o
                      .arg(where, opValue.toString(), operatorNames().join(QStringLiteral(", ")));
         return false;
     }
-    QString compileError;
-    if (!out->comparison.compile(*op, o.value(QStringLiteral("value")), &compileError)) {
-        *error = QStringLiteral("%1: %2").arg(where, compileError);
-        return false;
-    }
-
     const QJsonValue fieldValue = o.value(QStringLiteral("field"));
     if (!fieldValue.isUndefined()) {
         if (!fieldValue.isString() || !(out->field = FieldPath::parse(fieldValue.toString())).isValid()) {
@@ -406,6 +420,15 @@ bool Condition::parse(const QJsonValue &json, const QString &where, Condition *o
                          .arg(where, fieldValue.toVariant().toString());
             return false;
         }
+    }
+
+    QJsonValue value = o.value(QStringLiteral("value"));
+    if (out->field.envelope() == FieldPath::Envelope::Time && !o.contains(QStringLiteral("aggregate")))
+        value = canonicalTimes(value);
+    QString compileError;
+    if (!out->comparison.compile(*op, value, &compileError)) {
+        *error = QStringLiteral("%1: %2").arg(where, compileError);
+        return false;
     }
 
     if (!o.contains(QStringLiteral("aggregate"))) {

@@ -451,6 +451,12 @@ void TestRules::conditionOnEvent_data()
         {"time lt", R"({"field":"time","op":"lt","value":"2026-01-31T11:59:59.999Z"})", false},
         {"time ge", R"({"field":"time","op":"ge","value":"2026-01-31T11:59:59.999Z"})", true},
         {"time is a string", R"({"field":"time","op":"gt","value":0})", false},
+        // A rule's time in another RFC 3339 form is read as the same instant.
+        {"time eq without milliseconds", R"({"field":"time","op":"eq","value":"2026-01-31T12:00:00Z"})", true},
+        {"time ge without milliseconds", R"({"field":"time","op":"ge","value":"2026-01-31T12:00:00Z"})", true},
+        {"time gt without milliseconds", R"({"field":"time","op":"gt","value":"2026-01-31T12:00:00Z"})", false},
+        {"time eq with an offset", R"({"field":"time","op":"eq","value":"2026-01-31T13:00:00+01:00"})", true},
+        {"time between without milliseconds", R"({"field":"time","op":"between","value":["2026-01-31T12:00:00Z","2026-01-31T12:00:01Z"]})", true},
         // inside fields
         {"fields.geo.country", R"({"field":"fields.geo.country","op":"eq","value":"DE"})", true},
         {"bare geo.country", R"({"field":"geo.country","op":"eq","value":"DE"})", true},
