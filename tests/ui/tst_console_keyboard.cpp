@@ -129,6 +129,8 @@ private slots:
     void bulkOnSelection();
     void everythingMatching();
     void menusShowShortcuts();
+    void relatedAlertGoesToTheAlert();
+    void exportInMenus();
 
 private:
     QTemporaryDir m_dir;
@@ -308,6 +310,59 @@ void TestConsoleKeyboard::menusShowShortcuts()
             for (QAction *a : menu->actions())
                 contextHasAcknowledge |= a->text() == QStringLiteral("&Acknowledge") && a->shortcut() == QKeySequence(Qt::Key_A);
     QVERIFY(contextHasAcknowledge);
+}
+
+void TestConsoleKeyboard::relatedAlertGoesToTheAlert()
+{
+    // Row 0 is alert 30 from pay-gw-1 (index 29); the others from pay-gw-1 are 26, 22, ..., 2.
+    QTreeWidget *related = m_window->detailPane()->relatedList();
+    QTRY_COMPARE(related->topLevelItemCount(), 7);
+    QList<qint64> ids;
+    for (int i = 0; i < related->topLevelItemCount(); ++i)
+        ids.append(related->topLevelItem(i)->data(0, Qt::UserRole).toLongLong());
+    QCOMPARE(ids, QList<qint64>({26, 22, 18, 14, 10, 6, 2}));
+    // A rule's alert: no anomaly chart.
+    QVERIFY(!m_window->detailPane()->anomalyBox()->isVisible());
+
+    related->setFocus();
+    related->setCurrentItem(related->topLevelItem(0));
+    QTest::keyClick(related, Qt::Key_Down);
+    QTest::keyClick(related, Qt::Key_Return);
+    QCOMPARE(m_window->alertView()->currentIndex().row(), 8); // alert 22
+    QCOMPARE(idAt(*m_window, 8), 22);
+    QTRY_COMPARE(m_window->detailPane()->alertId(), 22);
+    // Now the pane lists 22's neighbours: alert 30 first, 22 itself left out.
+    QTRY_COMPARE(related->topLevelItemCount(), 7);
+    QCOMPARE(related->topLevelItem(0)->data(0, Qt::UserRole).toLongLong(), 30);
+}
+
+void TestConsoleKeyboard::exportInMenus()
+{
+    QMenu *fileMenu = nullptr;
+    QMenu *viewMenu = nullptr;
+    for (QAction *a : m_window->menuBar()->actions()) {
+        if (a->text() == QStringLiteral("&File"))
+            fileMenu = a->menu();
+        if (a->text() == QStringLiteral("&View"))
+            viewMenu = a->menu();
+    }
+    QVERIFY(fileMenu && viewMenu);
+    QHash<QString, QKeySequence> shortcuts;
+    for (QAction *a : fileMenu->actions())
+        shortcuts.insert(a->text(), a->shortcut());
+    QCOMPARE(shortcuts.value(QStringLiteral("&Export Selection…")), QKeySequence(Qt::CTRL | Qt::Key_E));
+    QCOMPARE(shortcuts.value(QStringLiteral("Export All &Matching…")), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    int contextExports = 0;
+    for (QMenu *menu : m_window->findChildren<QMenu *>())
+        if (menu->parent() == m_window.get())
+            for (QAction *a : menu->actions())
+                contextExports += a->text().startsWith(QStringLiteral("&Export Selection")) || a->text().startsWith(QStringLiteral("Export All"));
+    QCOMPARE(contextExports, 2);
+    QStringList toggles;
+    for (QAction *a : viewMenu->actions())
+        if (a->isCheckable())
+            toggles << a->text();
+    QCOMPARE(toggles, QStringList({QStringLiteral("&Notify of Critical Alerts"), QStringLiteral("&Sound for Critical Alerts")}));
 }
 
 QTEST_MAIN(TestConsoleKeyboard)
