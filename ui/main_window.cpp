@@ -1,7 +1,9 @@
 #include "main_window.h"
 
 #include "alerts/alert_detail_pane.h"
+#include "alerts/alert_export_controller.h"
 #include "alerts/alert_filter_bar.h"
+#include "notifications/desktop_notifications.h"
 #include "models/alerts/alert_loader.h"
 #include "models/alerts/alert_page_model.h"
 
@@ -40,8 +42,13 @@ struct LoadedDetails
     models::AlertRecord alert;
     QJsonObject event;
     QList<models::AlertHistoryEntry> history;
+    models::AnomalyExplanation anomaly;
+    QList<models::AlertRow> related;
+    QString relatedError;
     QString error;
 };
+
+constexpr int kRelatedAlerts = 20;     // related alerts the detail pane lists
 
 QString threadConnectionName(const char *what)
 {
@@ -116,6 +123,9 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setSizes({1180, 420});
     setCentralWidget(m_splitter);
+
+    m_export = new AlertExportController(backend->databaseUrl(), this);
+    m_notifications = new DesktopNotifications(this);
 
     createActions();
     createHeaderMenu();
@@ -213,6 +223,15 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     connect(m_filters, &AlertFilterBar::saveViewRequested, this, &MainWindow::saveView);
     connect(m_filters, &AlertFilterBar::viewChosen, this, &MainWindow::chooseView);
     connect(m_backend, &ConsoleBackend::alertsRaised, m_model, &models::AlertPageModel::addAlerts);
+    connect(m_backend, &ConsoleBackend::alertsRaised, m_notifications, &DesktopNotifications::addAlerts);
+    connect(m_notifications, &DesktopNotifications::showInWindow, this, [this](const QString &text) {
+        statusBar()->showMessage(text, 10000);
+    });
+    connect(m_notifications, &DesktopNotifications::alertChosen, this, &MainWindow::goToAlert);
+    connect(m_export, &AlertExportController::statusMessage, this, [this](const QString &text) {
+        statusBar()->showMessage(text, 8000);
+    });
+    connect(m_detail, &AlertDetailPane::relatedAlertActivated, this, &MainWindow::goToAlert);
     connect(m_backend, &ConsoleBackend::actionFinished, this, &MainWindow::onActionFinished);
     connect(m_backend, &ConsoleBackend::bulkFinished, this, &MainWindow::onBulkFinished);
     connect(m_backend, &ConsoleBackend::commentFinished, this, [this](qint64 alertId, const QString &error) {
@@ -252,6 +271,13 @@ MainWindow::~MainWindow()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (m_export->isRunning()) {
+        if (!confirm(tr("Export Running"), tr("An export is still running. Cancel it and quit? Its file will not be written."))) {
+            event->ignore();
+            return;
+        }
+        m_export->cancel();
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("console/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("console/splitter"), m_splitter->saveState());
@@ -265,6 +291,15 @@ void MainWindow::closeEvent(QCloseEvent *event)
 void MainWindow::createActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *exportSelection = file->addAction(tr("&Export Selection…"), this,
+                                               [this] { m_export->exportSelection(m_view, m_model); });
+    exportSelection->setShortcut(Qt::CTRL | Qt::Key_E);
+    exportSelection->setStatusTip(tr("Write the selected alerts to a CSV or JSON file"));
+    QAction *exportMatching = file->addAction(tr("Export All &Matching…"), this,
+                                              [this] { m_export->exportMatching(m_model->query()); });
+    exportMatching->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_E);
+    exportMatching->setStatusTip(tr("Write every alert matching the filter to a CSV or JSON file"));
+    file->addSeparator();
     QAction *token = file->addAction(tr("Producer &Token…"), this, &MainWindow::showToken);
     token->setStatusTip(tr("Show the token producers and subscribers use to connect"));
     file->addSeparator();
@@ -292,6 +327,9 @@ void MainWindow::createActions()
     view->addSeparator();
     view->addAction(tr("&Save View…"), this, &MainWindow::saveView);
     view->addAction(tr("De&lete View"), this, &MainWindow::deleteView);
+    view->addSeparator();
+    view->addAction(m_notifications->desktopAction());
+    view->addAction(m_notifications->soundAction());
 
     QMenu *alert = menuBar()->addMenu(tr("&Alert"));
     m_acknowledge = alert->addAction(tr("&Acknowledge"), this, [this] { triage(models::AlertAction::Acknowledge); });
@@ -337,6 +375,8 @@ void MainWindow::createActions()
     m_contextMenu->addAction(details);
     m_contextMenu->addAction(nextNew);
     m_contextMenu->addMenu(matching);
+    m_contextMenu->addSeparator();
+    m_contextMenu->addActions({exportSelection, exportMatching});
 
     QToolBar *bar = addToolBar(tr("Triage"));
     bar->setObjectName(QStringLiteral("triageToolBar"));
@@ -501,8 +541,10 @@ void MainWindow::showDetailsOf(qint64 alertId)
             return;
         }
         m_detail->showAlert(loaded.alert);
+        m_detail->showAnomaly(loaded.alertId, loaded.anomaly);
         m_detail->showEvent(loaded.alertId, loaded.event, loaded.error);
         m_detail->showHistory(loaded.alertId, loaded.history);
+        m_detail->showRelated(loaded.alertId, loaded.alert.sourceId, loaded.related, loaded.relatedError);
     });
     watcher->setFuture(QtConcurrent::run([url, alertId] {
         LoadedDetails out;
@@ -512,9 +554,28 @@ void MainWindow::showDetailsOf(qint64 alertId)
             store->eventJson(out.alert.eventRowId, &out.event, &out.error);
             QString historyError;
             store->alertHistory(alertId, &out.history, &historyError);
+            QString anomalyError;
+            store->anomalyExplanation(alertId, &out.anomaly, &anomalyError);
+            store->relatedAlerts(alertId, kRelatedAlerts, &out.related, &out.relatedError);
         }
         return out;
     }));
+}
+
+void MainWindow::goToAlert(qint64 alertId)
+{
+    const int row = m_model->rowOfAlert(alertId);
+    if (row >= 0) {
+        m_view->setCurrentIndex(m_model->index(row, 0));
+        m_view->scrollTo(m_model->index(row, 0));
+        return;
+    }
+    // Not among the table's loaded rows (filtered out, or on a page not read yet): its
+    // details are still worth seeing.
+    m_view->selectionModel()->clearSelection();
+    showDetailsOf(alertId);
+    statusBar()->showMessage(tr("Alert %1 is not among the rows the table shows; its details are on the right.").arg(alertId),
+                             6000);
 }
 
 void MainWindow::updateActions()

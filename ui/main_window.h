@@ -26,7 +26,9 @@ struct AlertRow;
 namespace vigil::ui {
 
 class AlertDetailPane;
+class AlertExportController;
 class AlertFilterBar;
+class DesktopNotifications;
 
 class MainWindow : public QMainWindow
 {
@@ -39,6 +41,8 @@ public:
     QTableView *alertView() const { return m_view; }
     AlertFilterBar *filterBar() const { return m_filters; }
     AlertDetailPane *detailPane() const { return m_detail; }
+    AlertExportController *exporter() const { return m_export; }
+    DesktopNotifications *notifications() const { return m_notifications; }
     // Starts the loader and runs the first query (the restored view, or newest first).
     void loadAlerts();
     // The last query's time on the loader thread, for the status bar and the benchmark.
@@ -60,6 +64,7 @@ private:
     void createHeaderMenu();
     void onCurrentChanged();
     void showDetailsOf(qint64 alertId);
+    void goToAlert(qint64 alertId);
     void triage(models::AlertAction action);
     void triageMatching(models::AlertAction action);
     void assignSelected(bool toMe);
@@ -91,6 +96,8 @@ private:
     AlertDetailPane *m_detail;
     AlertFilterBar *m_filters;
     QSplitter *m_splitter;
+    AlertExportController *m_export;
+    DesktopNotifications *m_notifications;
     QAction *m_acknowledge = nullptr;
     QAction *m_resolve = nullptr;
     QAction *m_falsePositive = nullptr;

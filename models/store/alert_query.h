@@ -69,6 +69,26 @@ struct AlertHistoryEntry
     bool success = true;
 };
 
+// One feature of an anomaly: its value for the event and its share of the anomaly score.
+struct FeatureContribution
+{
+    QString feature;
+    double value = 0;
+    double contribution = 0;        // 0..1; the shares of one detection sum to at most 1
+};
+
+// Why a model called an event anomalous: the model, the score and each feature's share.
+struct AnomalyExplanation
+{
+    qint64 modelId = 0;             // 0: the alert was not raised by a model
+    QString modelName;
+    int modelVersion = 0;
+    QString modelType;             // as ModelRecord has it: "isolation_forest", "statistical", ...
+    double score = 0;
+    double threshold = 0;
+    QList<FeatureContribution> contributions; // largest share first
+};
+
 struct BulkActionResult
 {
     int done = 0;

@@ -160,6 +160,18 @@ public:
     bool addAlertComment(qint64 alertId, const QString &text, const Actor &actor, QString *error);
     // Responses (status changes, assignments) and comments, oldest first.
     bool alertHistory(qint64 alertId, QList<AlertHistoryEntry> *entries, QString *error);
+    // An anomaly alert's model (name, version, type), score and every feature's share of it,
+    // largest first, from the alert's detection row. For an alert no model raised,
+    // explanation->modelId stays 0 (and it is not an error).
+    bool anomalyExplanation(qint64 alertId, AnomalyExplanation *explanation, QString *error);
+    // Other alerts from the same source as `alertId`, newest first.
+    bool relatedAlerts(qint64 alertId, int limit, QList<AlertRow> *rows, QString *error);
+    // Every alert matching `query` (respecting query.maxId) in its order, as full records
+    // delivered `chunkSize` at a time from one forward-only read; `chunk` returns false to stop.
+    bool readAlertRecords(const AlertQuery &query, int chunkSize,
+                          const std::function<bool(const QList<AlertRecord> &)> &chunk, QString *error);
+    // The full records of `alertIds`, in that order; ids that no longer exist are left out.
+    bool alertRecords(const QList<qint64> &alertIds, QList<AlertRecord> *alerts, QString *error);
     // `vigil generate`: writes a chunk of synthetic history in one transaction.
     bool insertGenerated(const GeneratedChunk &chunk, QString *error);
 

@@ -9,9 +9,11 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlError>
+#include <algorithm>
 #include <functional>
 
 namespace vigil::models {
@@ -83,6 +85,32 @@ constexpr const char *SelectHistory =
     " UNION ALL SELECT c.created_at, COALESCE(u.username, ''), 'COMMENT', c.body, 1, 1, c.id FROM alert_comments c"
     " LEFT JOIN users u ON u.id = c.user_id WHERE c.alert_id = ?"
     " ORDER BY 1, 6, 7";
+
+// The columns of Store::alertFromQuery, for exports (details included).
+constexpr const char *AlertRecordSelect =
+    "SELECT a.id, a.created_at, a.severity, a.type, a.status, COALESCE(a.rule_id, 0), a.rule_name,"
+    " a.message, a.source_type, a.source_id, COALESCE(a.event_id, 0), COALESCE(e.event_id, ''),"
+    " COALESCE(ua.username, ''), COALESCE(a.acknowledged_at, 0), COALESCE(ur.username, ''),"
+    " COALESCE(a.resolved_at, 0), a.resolution_notes, a.details"
+    " FROM alerts a LEFT JOIN events e ON e.id = a.event_id"
+    " LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users ur ON ur.id = a.resolved_by";
+constexpr const char *WhereIdIn = " WHERE a.id IN (";
+// Related alerts walk alerts_source_created (source_id, created_at) from the newest.
+constexpr const char *RelatedAlerts =
+    "SELECT a.id, a.created_at, COALESCE(a.event_id, 0), a.rule_name, a.message, a.source_type, a.source_id,"
+    " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status"
+    " FROM alerts a LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users us ON us.id = a.assigned_to"
+    " JOIN alerts o ON o.id = ? WHERE a.source_id = o.source_id AND a.source_type = o.source_type AND a.id <> o.id"
+    " ORDER BY a.created_at DESC, a.id DESC LIMIT ?";
+constexpr const char *AnomalyOfAlert =
+    "SELECT COALESCE(a.model_id, 0), COALESCE(a.event_id, 0), a.created_at, COALESCE(m.name, ''),"
+    " COALESCE(m.version, 0), COALESCE(m.model_type, ''), a.details"
+    " FROM alerts a LEFT JOIN anomaly_models m ON m.id = a.model_id WHERE a.id = ?";
+// A detection is stored in the same transaction as its alert, with the same time: the
+// (model_id, created_at) index finds it among the model's many detections.
+constexpr const char *DetectionOfAlert =
+    "SELECT details, features FROM anomaly_detections WHERE model_id = ? AND created_at = ? AND event_id = ?"
+    " ORDER BY id LIMIT 1";
 
 constexpr const char *GenerateMaxEventId = "SELECT COALESCE(MAX(id), 0) FROM events";
 constexpr const char *GenerateMaxResponseId = "SELECT COALESCE(MAX(id), 0) FROM alert_responses";
@@ -595,6 +623,155 @@ bool Store::alertHistory(qint64 alertId, QList<AlertHistoryEntry> *entries, QStr
         entries->append(e);
     }
     q.finish();
+    return true;
+}
+
+bool Store::anomalyExplanation(qint64 alertId, AnomalyExplanation *explanation, QString *error)
+{
+    *explanation = AnomalyExplanation();
+    QSqlQuery &q = prepared(sql::AnomalyOfAlert);
+    q.bindValue(0, alertId);
+    if (!q.exec())
+        return fail(q, error, sql::AnomalyOfAlert);
+    if (!q.next()) {
+        q.finish();
+        *error = ConsoleStoreText::tr("alert %1 does not exist").arg(alertId);
+        return false;
+    }
+    const qint64 modelId = q.value(0).toLongLong();
+    const qint64 eventRowId = q.value(1).toLongLong();
+    const qint64 createdAt = q.value(2).toLongLong();
+    AnomalyExplanation out;
+    out.modelId = modelId;
+    out.modelName = q.value(3).toString();
+    out.modelVersion = q.value(4).toInt();
+    out.modelType = engine::ModelRecord::modelTypeFromStored(q.value(5).toString());
+    const QJsonObject details = QJsonDocument::fromJson(q.value(6).toString().toUtf8()).object();
+    q.finish();
+    if (modelId == 0)
+        return true; // a rule's alert (or its model was deleted)
+    // The alert's details say what the model said at the time, should the row be gone.
+    out.score = details.value(QStringLiteral("anomaly_score")).toDouble();
+    out.threshold = details.value(QStringLiteral("threshold")).toDouble();
+    if (out.modelName.isEmpty())
+        out.modelName = details.value(QStringLiteral("model_name")).toString();
+    if (out.modelVersion == 0)
+        out.modelVersion = details.value(QStringLiteral("model_version")).toInt();
+
+    QSqlQuery &d = prepared(sql::DetectionOfAlert);
+    d.bindValue(0, modelId);
+    d.bindValue(1, createdAt);
+    d.bindValue(2, eventRowId);
+    if (!d.exec())
+        return fail(d, error, sql::DetectionOfAlert);
+    if (d.next()) {
+        const QJsonObject detection = QJsonDocument::fromJson(d.value(0).toString().toUtf8()).object();
+        const QJsonObject features = QJsonDocument::fromJson(d.value(1).toString().toUtf8()).object();
+        const QJsonObject shares = detection.value(QStringLiteral("contributions")).toObject();
+        for (auto it = shares.begin(); it != shares.end(); ++it)
+            out.contributions.append({it.key(), features.value(it.key()).toDouble(), it.value().toDouble()});
+        if (detection.contains(QStringLiteral("score")))
+            out.score = detection.value(QStringLiteral("score")).toDouble();
+        if (detection.contains(QStringLiteral("threshold")))
+            out.threshold = detection.value(QStringLiteral("threshold")).toDouble();
+    } else {
+        // No detection row (e.g. pruned): the alert keeps the top features.
+        const QJsonObject features = details.value(QStringLiteral("features")).toObject();
+        for (const QJsonValue &v : details.value(QStringLiteral("top_features")).toArray()) {
+            const QJsonObject f = v.toObject();
+            const QString name = f.value(QStringLiteral("feature")).toString();
+            out.contributions.append({name, features.value(name).toDouble(f.value(QStringLiteral("value")).toDouble()),
+                                      f.value(QStringLiteral("contribution")).toDouble()});
+        }
+    }
+    d.finish();
+    std::stable_sort(out.contributions.begin(), out.contributions.end(),
+                     [](const FeatureContribution &a, const FeatureContribution &b) {
+                         return a.contribution != b.contribution ? a.contribution > b.contribution : a.feature < b.feature;
+                     });
+    *explanation = std::move(out);
+    return true;
+}
+
+bool Store::relatedAlerts(qint64 alertId, int limit, QList<AlertRow> *rows, QString *error)
+{
+    QSqlQuery &q = prepared(sql::RelatedAlerts);
+    q.bindValue(0, alertId);
+    q.bindValue(1, limit);
+    if (!q.exec())
+        return fail(q, error, sql::RelatedAlerts);
+    QList<AlertRow> out;
+    while (q.next())
+        out.append(rowFromQuery(q));
+    q.finish();
+    *rows = std::move(out);
+    return true;
+}
+
+bool Store::readAlertRecords(const AlertQuery &query, int chunkSize,
+                             const std::function<bool(const QList<AlertRecord> &)> &chunk, QString *error)
+{
+    QString statement = QLatin1String(sql::AlertRecordSelect);
+    QVariantList values;
+    composeWhere(query, &statement, &values);
+    composeOrder(query, &statement);
+    // Forward-only: rows stream from one read (one snapshot) and are never all held.
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.prepare(statement))
+        return fail(q, error, sql::AlertRecordSelect);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        q.bindValue(int(i), values.at(i));
+    if (!q.exec())
+        return fail(q, error, sql::AlertRecordSelect);
+    QList<AlertRecord> batch;
+    batch.reserve(chunkSize);
+    while (q.next()) {
+        batch.append(alertFromQuery(q));
+        if (batch.size() >= chunkSize) {
+            if (!chunk(batch))
+                return true;
+            batch.clear();
+        }
+    }
+    if (q.lastError().isValid())
+        return fail(q, error, sql::AlertRecordSelect);
+    if (!batch.isEmpty())
+        chunk(batch);
+    return true;
+}
+
+bool Store::alertRecords(const QList<qint64> &alertIds, QList<AlertRecord> *alerts, QString *error)
+{
+    constexpr qsizetype kIdsPerStatement = 500; // well under SQLite's bound-parameter limit
+    QHash<qint64, AlertRecord> found;
+    for (qsizetype first = 0; first < alertIds.size(); first += kIdsPerStatement) {
+        const qsizetype n = std::min(kIdsPerStatement, alertIds.size() - first);
+        QString statement = QLatin1String(sql::AlertRecordSelect) + QLatin1String(sql::WhereIdIn);
+        for (qsizetype i = 0; i < n; ++i)
+            statement.append(i == 0 ? QStringLiteral("?") : QStringLiteral(", ?"));
+        statement.append(QLatin1Char(')'));
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (!q.prepare(statement))
+            return fail(q, error, sql::AlertRecordSelect);
+        for (qsizetype i = 0; i < n; ++i)
+            q.bindValue(int(i), alertIds.at(first + i));
+        if (!q.exec())
+            return fail(q, error, sql::AlertRecordSelect);
+        while (q.next()) {
+            AlertRecord a = alertFromQuery(q);
+            found.insert(a.id, std::move(a));
+        }
+    }
+    QList<AlertRecord> out;
+    out.reserve(found.size());
+    for (qint64 id : alertIds) {
+        auto it = found.find(id);
+        if (it != found.end())
+            out.append(*it);
+    }
+    *alerts = std::move(out);
     return true;
 }
 

@@ -341,6 +341,29 @@ private slots:
         QCOMPARE(scalar(connection, u"SELECT model_id FROM alerts a JOIN events e ON e.id = a.event_id WHERE e.event_id = 'outlier'"_qs).toLongLong(),
                  record.id);
 
+        // What the console's detail pane charts: the model, its version, every feature's share
+        // of the score (the detection's), largest first, with the feature's value.
+        AnomalyExplanation explanation;
+        QVERIFY2(store->anomalyExplanation(outlierAlert->id, &explanation, &error), qPrintable(error));
+        QCOMPARE(explanation.modelId, record.id);
+        QCOMPARE(explanation.modelName, u"Payment anomaly"_qs);
+        QCOMPARE(explanation.modelVersion, 1);
+        QCOMPARE(explanation.modelType, engine::Detector::canonicalModelType(algorithm));
+        QCOMPARE(explanation.score, details.value(u"score"_qs).toDouble());
+        QCOMPARE(explanation.threshold, 0.995);
+        const QJsonObject shares = details.value(u"contributions"_qs).toObject();
+        QCOMPARE(explanation.contributions.size(), shares.size());
+        for (qsizetype i = 0; i < explanation.contributions.size(); ++i) {
+            const FeatureContribution &c = explanation.contributions.at(i);
+            QCOMPARE(c.contribution, shares.value(c.feature).toDouble());
+            QCOMPARE(c.value, features.value(c.feature).toDouble());
+            if (i > 0)
+                QVERIFY(explanation.contributions.at(i - 1).contribution >= c.contribution);
+        }
+        QCOMPARE(explanation.contributions.first().feature, top.at(0).toObject().value(u"feature"_qs).toString());
+        QVERIFY(!store->anomalyExplanation(999'999, &explanation, &error));
+        QCOMPARE(error, u"alert 999999 does not exist"_qs);
+
         // Typical events: a median payment is not flagged, and the flagged share stays near
         // what the threshold promises (0.5%, allowing for sampling noise).
         const int typicalAnomalies = scalar(connection, u"SELECT COUNT(*) FROM anomaly_detections d JOIN events e ON e.id = d.event_id"

@@ -56,6 +56,10 @@ private slots:
     void bulkActions();
     void assignAndComment();
     void refusesManagers();
+    void relatedAlerts_data();
+    void relatedAlerts();
+    void relatedAlertsNewestFirst();
+    void ruleAlertsHaveNoAnomaly();
 
 private:
     QTemporaryDir m_dir;
@@ -316,6 +320,90 @@ void TestStoreConsole::refusesManagers()
     AlertRecord a;
     QVERIFY(m_store->alert(1, &a, &error));
     QVERIFY(a.status == engine::AlertStatus::New);
+}
+
+void TestStoreConsole::relatedAlerts_data()
+{
+    QTest::addColumn<qint64>("alert");
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<QList<qint64>>("expected");
+    // Sources: 1 and 6 pay-gw-001; 2 and 8 auth-007; the others one alert each.
+    QTest::newRow("the other from pay-gw-001") << qint64(1) << 20 << ids({6});
+    QTest::newRow("itself left out") << qint64(6) << 20 << ids({1});
+    QTest::newRow("auth-007") << qint64(2) << 20 << ids({8});
+    QTest::newRow("alone") << qint64(3) << 20 << ids({});
+    QTest::newRow("no such alert") << qint64(999) << 20 << ids({});
+    QTest::newRow("limit 0") << qint64(8) << 0 << ids({});
+}
+
+void TestStoreConsole::relatedAlerts()
+{
+    QFETCH(qint64, alert);
+    QFETCH(int, limit);
+    QFETCH(QList<qint64>, expected);
+    QString error;
+    QList<AlertRow> rows;
+    QVERIFY2(m_store->relatedAlerts(alert, limit, &rows, &error), qPrintable(error));
+    QList<qint64> got;
+    for (const AlertRow &r : rows)
+        got.append(r.id);
+    QCOMPARE(got, expected);
+    if (!rows.isEmpty()) {
+        QCOMPARE(rows.first().sourceId, QString::fromLatin1(kAlerts[expected.first() - 1].source));
+        QCOMPARE(rows.first().message, QString::fromLatin1(kAlerts[expected.first() - 1].message));
+    }
+}
+
+void TestStoreConsole::relatedAlertsNewestFirst()
+{
+    // Three more from auth-007, newer than alert 8 (ids 9, 10, 11).
+    GeneratedChunk chunk;
+    for (int i = 0; i < 3; ++i) {
+        GeneratedEvent e;
+        e.eventId = QStringLiteral("more%1").arg(i);
+        e.timeMs = kT0 + (10 + i) * 60'000;
+        e.type = engine::EventType::Security;
+        e.sourceType = QStringLiteral("test");
+        e.sourceId = QStringLiteral("auth-007");
+        e.fieldsJson = "{}";
+        chunk.events.append(e);
+        GeneratedAlert a;
+        a.eventIndex = i;
+        a.ruleName = QStringLiteral("Brute-force login");
+        a.type = e.type;
+        a.severity = engine::Severity::High;
+        a.message = QStringLiteral("more %1").arg(i);
+        a.sourceType = e.sourceType;
+        a.sourceId = e.sourceId;
+        a.createdAtMs = e.timeMs;
+        a.detailsJson = "{}";
+        chunk.alerts.append(a);
+    }
+    QString error;
+    QVERIFY2(m_store->insertGenerated(chunk, &error), qPrintable(error));
+    QList<AlertRow> rows;
+    QVERIFY2(m_store->relatedAlerts(2, 3, &rows, &error), qPrintable(error));
+    QList<qint64> got;
+    for (const AlertRow &r : rows)
+        got.append(r.id);
+    QCOMPARE(got, ids({11, 10, 9}));
+    QVERIFY2(m_store->relatedAlerts(2, 20, &rows, &error), qPrintable(error));
+    got.clear();
+    for (const AlertRow &r : rows)
+        got.append(r.id);
+    QCOMPARE(got, ids({11, 10, 9, 8}));
+}
+
+void TestStoreConsole::ruleAlertsHaveNoAnomaly()
+{
+    AnomalyExplanation x;
+    x.modelId = 42;
+    QString error;
+    QVERIFY2(m_store->anomalyExplanation(1, &x, &error), qPrintable(error));
+    QCOMPARE(x.modelId, qint64(0));
+    QVERIFY(x.contributions.isEmpty());
+    QVERIFY(!m_store->anomalyExplanation(999, &x, &error));
+    QCOMPARE(error, QStringLiteral("alert 999 does not exist"));
 }
 
 QTEST_MAIN(TestStoreConsole)

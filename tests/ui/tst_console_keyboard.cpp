@@ -4,15 +4,22 @@
 #include "models/alerts/alert_page_model.h"
 #include "models/store/store.h"
 #include "ui/alerts/alert_detail_pane.h"
+#include "ui/alerts/alert_export_controller.h"
 #include "ui/alerts/alert_filter_bar.h"
 #include "ui/main_window.h"
+#include "ui/notifications/desktop_notifications.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -129,6 +136,10 @@ private slots:
     void bulkOnSelection();
     void everythingMatching();
     void menusShowShortcuts();
+    void relatedAlertGoesToTheAlert();
+    void exportInMenus();
+    void exportSelectionAndFilter();
+    void criticalAlertsNotifyInTheStatusBar();
 
 private:
     QTemporaryDir m_dir;
@@ -308,6 +319,127 @@ void TestConsoleKeyboard::menusShowShortcuts()
             for (QAction *a : menu->actions())
                 contextHasAcknowledge |= a->text() == QStringLiteral("&Acknowledge") && a->shortcut() == QKeySequence(Qt::Key_A);
     QVERIFY(contextHasAcknowledge);
+}
+
+void TestConsoleKeyboard::relatedAlertGoesToTheAlert()
+{
+    // Row 0 is alert 30 from pay-gw-1 (index 29); the others from pay-gw-1 are 26, 22, ..., 2.
+    QTreeWidget *related = m_window->detailPane()->relatedList();
+    QTRY_COMPARE(related->topLevelItemCount(), 7);
+    QList<qint64> ids;
+    for (int i = 0; i < related->topLevelItemCount(); ++i)
+        ids.append(related->topLevelItem(i)->data(0, Qt::UserRole).toLongLong());
+    QCOMPARE(ids, QList<qint64>({26, 22, 18, 14, 10, 6, 2}));
+    // A rule's alert: no anomaly chart.
+    QVERIFY(!m_window->detailPane()->anomalyBox()->isVisible());
+
+    related->setFocus();
+    related->setCurrentItem(related->topLevelItem(0));
+    QTest::keyClick(related, Qt::Key_Down);
+    QTest::keyClick(related, Qt::Key_Return);
+    QCOMPARE(m_window->alertView()->currentIndex().row(), 8); // alert 22
+    QCOMPARE(idAt(*m_window, 8), 22);
+    QTRY_COMPARE(m_window->detailPane()->alertId(), 22);
+    // Now the pane lists 22's neighbours: alert 30 first, 22 itself left out.
+    QTRY_COMPARE(related->topLevelItemCount(), 7);
+    QCOMPARE(related->topLevelItem(0)->data(0, Qt::UserRole).toLongLong(), 30);
+}
+
+void TestConsoleKeyboard::exportInMenus()
+{
+    QMenu *fileMenu = nullptr;
+    QMenu *viewMenu = nullptr;
+    for (QAction *a : m_window->menuBar()->actions()) {
+        if (a->text() == QStringLiteral("&File"))
+            fileMenu = a->menu();
+        if (a->text() == QStringLiteral("&View"))
+            viewMenu = a->menu();
+    }
+    QVERIFY(fileMenu && viewMenu);
+    QHash<QString, QKeySequence> shortcuts;
+    for (QAction *a : fileMenu->actions())
+        shortcuts.insert(a->text(), a->shortcut());
+    QCOMPARE(shortcuts.value(QStringLiteral("&Export Selection…")), QKeySequence(Qt::CTRL | Qt::Key_E));
+    QCOMPARE(shortcuts.value(QStringLiteral("Export All &Matching…")), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    int contextExports = 0;
+    for (QMenu *menu : m_window->findChildren<QMenu *>())
+        if (menu->parent() == m_window.get())
+            for (QAction *a : menu->actions())
+                contextExports += a->text().startsWith(QStringLiteral("&Export Selection")) || a->text().startsWith(QStringLiteral("Export All"));
+    QCOMPARE(contextExports, 2);
+    QStringList toggles;
+    for (QAction *a : viewMenu->actions())
+        if (a->isCheckable())
+            toggles << a->text();
+    QCOMPARE(toggles, QStringList({QStringLiteral("&Notify of Critical Alerts"), QStringLiteral("&Sound for Critical Alerts")}));
+}
+
+void TestConsoleKeyboard::exportSelectionAndFilter()
+{
+    ui::AlertExportController *exporter = m_window->exporter();
+    exporter->setInteractive(false);
+    QSignalSpy finished(exporter, &ui::AlertExportController::exportFinished);
+
+    // Rows 0..2 selected from the keyboard: alerts 30, 29, 28 in table order.
+    QTableView *view = m_window->alertView();
+    QTest::keyClick(view, Qt::Key_Down, Qt::ShiftModifier);
+    QTest::keyClick(view, Qt::Key_Down, Qt::ShiftModifier);
+    int notLoaded = -1;
+    const QList<qint64> ids = ui::AlertExportController::selectedIdsInOrder(view, m_window->alertModel(), &notLoaded);
+    QCOMPARE(ids, QList<qint64>({30, 29, 28}));
+    QCOMPARE(notLoaded, 0);
+    const QString selection = m_dir.filePath(QStringLiteral("selection-%1.json").arg(m_run));
+    exporter->exportTo(selection, ExportFormat::Json, {}, ids, true);
+    QVERIFY(exporter->isRunning());
+    QTRY_COMPARE(finished.count(), 1);
+    QVERIFY(!exporter->isRunning());
+    QFile file(selection);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonArray array = QJsonDocument::fromJson(file.readAll()).array();
+    QCOMPARE(array.size(), 3);
+    QCOMPARE(array.at(0).toObject().value(QStringLiteral("id")).toInteger(), 30);
+    QCOMPARE(array.at(2).toObject().value(QStringLiteral("id")).toInteger(), 28);
+
+    // The whole filter (severity Critical: alerts 1, 6, ..., 26), as CSV.
+    AlertQuery critical = m_window->alertModel()->query();
+    critical.severities = {engine::Severity::Critical};
+    const QString matching = m_dir.filePath(QStringLiteral("matching-%1.csv").arg(m_run));
+    exporter->exportTo(matching, ExportFormat::Csv, critical, {}, false);
+    QTRY_COMPARE(finished.count(), 2);
+    const auto result = finished.at(1).at(1).value<AlertExporter::Result>();
+    QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+    QCOMPARE(result.written, 6);
+    QFile csv(matching);
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(csv.readAll().count("\r\n"), 7); // the header and six alerts
+
+    // An unwritable file: the error names it, nothing is written.
+    const QString bad = m_dir.filePath(QStringLiteral("missing-folder/alerts.csv"));
+    exporter->exportTo(bad, ExportFormat::Csv, critical, {}, false);
+    QTRY_COMPARE(finished.count(), 3);
+    QVERIFY(finished.at(2).at(1).value<AlertExporter::Result>().error.contains(QDir::toNativeSeparators(bad)));
+    QVERIFY(!QFile::exists(bad));
+}
+
+void TestConsoleKeyboard::criticalAlertsNotifyInTheStatusBar()
+{
+    // The offscreen platform has no tray: a burst of critical alerts is one status message.
+    ui::DesktopNotifications *notifications = m_window->notifications();
+    QVERIFY(!notifications->hasTray());
+    QSignalSpy shown(notifications, &ui::DesktopNotifications::showInWindow);
+    AlertRecord a;
+    QString error;
+    QVERIFY(m_backend->store()->alert(26, &a, &error)); // critical (index 25)
+    AlertRecord b;
+    QVERIFY(m_backend->store()->alert(21, &b, &error)); // critical (index 20)
+    emit m_backend->alertsRaised({a});
+    emit m_backend->alertsRaised({b});
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(m_window->statusBar()->currentMessage(), shown.at(0).at(0).toString());
+    notifications->notifier()->endCoolDown();
+    QCOMPARE(shown.count(), 2);
+    QVERIFY2(m_window->statusBar()->currentMessage().startsWith(QStringLiteral("Critical alert — ")),
+             qPrintable(m_window->statusBar()->currentMessage()));
 }
 
 QTEST_MAIN(TestConsoleKeyboard)

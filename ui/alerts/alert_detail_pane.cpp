@@ -2,14 +2,26 @@
 
 #include "engine/events/event.h"
 
+#include <algorithm>
+#include <cmath>
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QCursor>
 #include <QDateTime>
 #include <QHeaderView>
+#include <QHorizontalBarSeries>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLocale>
+#include <QSplitter>
+#include <QToolTip>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 namespace vigil::ui {
 
@@ -62,11 +74,174 @@ AlertDetailPane::AlertDetailPane(QWidget *parent) : QWidget(parent)
     m_tree->setAlternatingRowColors(true);
     m_tree->setUniformRowHeights(true);
     setFocusProxy(m_tree);
+
+    // The anomaly's explanation: which features made the score, as shares of it.
+    m_anomalyBox = new QWidget(this);
+    m_anomalyBox->setObjectName(QStringLiteral("anomalyBox"));
+    m_model = new QLabel(m_anomalyBox);
+    m_model->setObjectName(QStringLiteral("modelLabel"));
+    m_model->setWordWrap(true);
+    m_model->setTextFormat(Qt::PlainText);
+    m_chart = new QChart;
+    m_chart->legend()->hide();
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_chart->setBackgroundRoundness(0);
+    m_chartView = new QChartView(m_chart, m_anomalyBox);
+    m_chartView->setRenderHint(QPainter::Antialiasing);
+    m_chartView->setMinimumHeight(180);
+    m_chartView->setFocusPolicy(Qt::NoFocus);
+    auto *anomalyLayout = new QVBoxLayout(m_anomalyBox);
+    anomalyLayout->setContentsMargins(0, 4, 0, 0);
+    anomalyLayout->addWidget(m_model);
+    anomalyLayout->addWidget(m_chartView);
+
+    // Other alerts from the same source: Enter or a double-click goes to one.
+    m_relatedBox = new QWidget(this);
+    m_relatedTitle = new QLabel(m_relatedBox);
+    m_relatedTitle->setTextFormat(Qt::PlainText);
+    m_relatedTitle->setWordWrap(true);
+    m_related = new QTreeWidget(m_relatedBox);
+    m_related->setObjectName(QStringLiteral("relatedAlerts"));
+    m_related->setColumnCount(4);
+    m_related->setHeaderLabels({tr("Time"), tr("Severity"), tr("Status"), tr("Alert")});
+    m_related->setRootIsDecorated(false);
+    m_related->setUniformRowHeights(true);
+    m_related->setAlternatingRowColors(true);
+    m_related->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_related->header()->setStretchLastSection(true);
+    m_relatedTitle->setBuddy(m_related);
+    connect(m_related, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
+        if (const qint64 id = item->data(0, Qt::UserRole).toLongLong())
+            emit relatedAlertActivated(id);
+    });
+    auto *relatedLayout = new QVBoxLayout(m_relatedBox);
+    relatedLayout->setContentsMargins(0, 4, 0, 0);
+    relatedLayout->addWidget(m_relatedTitle);
+    relatedLayout->addWidget(m_related);
+
+    m_splitter = new QSplitter(Qt::Vertical, this);
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->addWidget(m_tree);
+    m_splitter->addWidget(m_anomalyBox);
+    m_splitter->addWidget(m_relatedBox);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setStretchFactor(2, 1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_title);
-    layout->addWidget(m_tree);
+    layout->addWidget(m_splitter);
     clear();
+}
+
+void AlertDetailPane::resetExtras()
+{
+    m_chart->removeAllSeries();
+    for (QAbstractAxis *axis : m_chart->axes()) {
+        m_chart->removeAxis(axis);
+        delete axis; // removeAxis() hands it back
+    }
+    m_anomalyBox->hide();
+    m_model->clear();
+    m_related->clear();
+    m_relatedTitle->setText(tr("Related alerts from the same source"));
+    m_relatedBox->setVisible(m_alertId != 0);
+}
+
+void AlertDetailPane::showAnomaly(qint64 alertId, const models::AnomalyExplanation &x)
+{
+    if (alertId != m_alertId)
+        return;
+    m_chart->removeAllSeries();
+    for (QAbstractAxis *axis : m_chart->axes()) {
+        m_chart->removeAxis(axis);
+        delete axis; // removeAxis() hands it back
+    }
+    if (x.modelId == 0) {
+        m_anomalyBox->hide();
+        return;
+    }
+    m_model->setText(tr("Model %1, version %2%3 · score %4 (threshold %5)")
+                         .arg(x.modelName)
+                         .arg(x.modelVersion)
+                         .arg(x.modelType.isEmpty() ? QString() : tr(" (%1)").arg(x.modelType.toLower().replace(QLatin1Char('_'), QLatin1Char(' '))))
+                         .arg(QLocale().toString(x.score, 'f', 4), QLocale().toString(x.threshold, 'g', 4)));
+    const int n = int(std::min<qsizetype>(kChartFeatures, x.contributions.size()));
+    m_chart->setTitle(n == 0 ? tr("No feature stands out") : tr("Share of the anomaly score, top %n feature(s)", nullptr, n));
+    if (n > 0) {
+        // A horizontal bar chart draws its first category at the bottom: the largest share
+        // goes last so it is read first.
+        auto *set = new QBarSet(tr("Share of the score"));
+        QStringList categories;
+        double largest = 0;
+        for (int i = n - 1; i >= 0; --i) {
+            const models::FeatureContribution &c = x.contributions.at(i);
+            set->append(c.contribution * 100.0);
+            categories.append(c.feature);
+            largest = std::max(largest, c.contribution * 100.0);
+        }
+        const QList<models::FeatureContribution> shown = x.contributions.mid(0, n);
+        connect(set, &QBarSet::hovered, m_chartView, [this, shown, n](bool status, int index) {
+            if (!status || index < 0 || index >= n) {
+                QToolTip::hideText();
+                return;
+            }
+            const models::FeatureContribution &c = shown.at(n - 1 - index);
+            QToolTip::showText(QCursor::pos(), tr("%1 = %2: %3% of the score")
+                                                   .arg(c.feature, QLocale().toString(c.value, 'g', 6),
+                                                        QLocale().toString(c.contribution * 100.0, 'f', 1)),
+                               m_chartView);
+        });
+        auto *series = new QHorizontalBarSeries;
+        series->append(set);
+        series->setLabelsVisible(true);
+        series->setLabelsFormat(QStringLiteral("@value %"));
+        series->setLabelsPrecision(3);
+        series->setBarWidth(0.7);
+        m_chart->addSeries(series);
+        auto *features = new QBarCategoryAxis;
+        features->append(categories);
+        m_chart->addAxis(features, Qt::AlignLeft);
+        series->attachAxis(features);
+        auto *shares = new QValueAxis;
+        const double top = std::clamp(std::ceil(largest * 1.15 / 10.0) * 10.0, 10.0, 100.0);
+        shares->setRange(0, top);
+        shares->setTickType(QValueAxis::TicksDynamic);
+        shares->setTickAnchor(0);
+        shares->setTickInterval(top <= 50 ? 10 : 20);
+        shares->setLabelFormat(QStringLiteral("%d %"));
+        m_chart->addAxis(shares, Qt::AlignBottom);
+        series->attachAxis(shares);
+        m_chartView->setMinimumHeight(std::max(180, 60 + 26 * n));
+    }
+    m_anomalyBox->show();
+}
+
+void AlertDetailPane::showRelated(qint64 alertId, const QString &source, const QList<models::AlertRow> &alerts,
+                                  const QString &error)
+{
+    if (alertId != m_alertId)
+        return;
+    m_related->clear();
+    m_relatedBox->show();
+    if (!error.isEmpty()) {
+        m_relatedTitle->setText(tr("Related alerts from %1 cannot be shown: %2").arg(source, error));
+        return;
+    }
+    m_relatedTitle->setText(alerts.isEmpty() ? tr("No other alert from %1.").arg(source)
+                                             : tr("Latest %n other alert(s) from %1 (Enter to go to one):", nullptr,
+                                                  int(alerts.size())).arg(source));
+    QList<QTreeWidgetItem *> items;
+    for (const models::AlertRow &r : alerts) {
+        auto *item = new QTreeWidgetItem({QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.createdAtMs), QLocale::ShortFormat),
+                                          engine::toString(r.severity), engine::toString(r.status),
+                                          tr("%1: %2").arg(r.ruleName, r.message)});
+        item->setData(0, Qt::UserRole, r.id);
+        item->setToolTip(3, tr("Alert %1 — %2: %3").arg(r.id).arg(r.ruleName, r.message));
+        items.append(item);
+    }
+    m_related->addTopLevelItems(items);
 }
 
 void AlertDetailPane::showLoading(qint64 alertId)
@@ -76,6 +251,7 @@ void AlertDetailPane::showLoading(qint64 alertId)
     m_alertId = alertId;
     m_eventItem = nullptr;
     m_tree->clear();
+    resetExtras();
     m_title->setText(tr("Alert %1: loading…").arg(alertId));
 }
 
@@ -101,12 +277,16 @@ void AlertDetailPane::clear()
     m_alertId = 0;
     m_eventItem = nullptr;
     m_tree->clear();
+    resetExtras();
     m_title->setText(tr("Select an alert to see its details."));
 }
 
 void AlertDetailPane::showAlert(const models::AlertRecord &a)
 {
-    m_alertId = a.id;
+    if (a.id != m_alertId) {
+        m_alertId = a.id;
+        resetExtras();
+    }
     m_tree->clear();
     m_title->setText(a.message);
     auto *alert = new QTreeWidgetItem(m_tree, {tr("Alert %1").arg(a.id)});

@@ -1,0 +1,258 @@
+// The detail pane's anomaly chart and related alerts, driven from the keyboard; the critical
+// alert notifications' batching with exact signal counts; the tray-less fallback.
+
+#include "ui/alerts/alert_detail_pane.h"
+#include "ui/notifications/critical_alert_notifier.h"
+#include "ui/notifications/desktop_notifications.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QHorizontalBarSeries>
+#include <QLabel>
+#include <QLocale>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace vigil;
+using namespace vigil::models;
+
+namespace {
+
+AlertRecord alert(qint64 id, engine::Severity severity, const QString &source = QStringLiteral("pay-gw-001"))
+{
+    AlertRecord a;
+    a.id = id;
+    a.createdAtMs = 1'700'000'000'000 + id * 1000;
+    a.severity = severity;
+    a.ruleName = QStringLiteral("Large transfer");
+    a.message = QStringLiteral("Transfer %1").arg(id);
+    a.sourceType = QStringLiteral("payment_gateway");
+    a.sourceId = source;
+    return a;
+}
+
+AlertRow row(qint64 id)
+{
+    AlertRow r;
+    r.id = id;
+    r.createdAtMs = 1'700'000'000'000 + id * 1000;
+    r.ruleName = QStringLiteral("Card velocity");
+    r.message = QStringLiteral("Cards %1").arg(id);
+    r.severity = engine::Severity::High;
+    return r;
+}
+
+} // namespace
+
+class TestConsoleDetail : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void anomalyChart();
+    void ruleAlertHasNoChart();
+    void relatedAlertsFromTheKeyboard();
+    void notifierBatchesBursts();
+    void notificationsWithoutTray();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void TestConsoleDetail::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    QCoreApplication::setOrganizationName(QStringLiteral("vigil-test"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_console_detail"));
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.path());
+    QSettings().clear();
+}
+
+void TestConsoleDetail::anomalyChart()
+{
+    ui::AlertDetailPane pane;
+    pane.show();
+    AlertRecord a = alert(7, engine::Severity::High);
+    pane.showLoading(7);
+    pane.showAlert(a);
+    AnomalyExplanation x;
+    x.modelId = 3;
+    x.modelName = QStringLiteral("Payment anomaly");
+    x.modelVersion = 2;
+    x.modelType = QStringLiteral("ISOLATION_FOREST");
+    x.score = 0.8123;
+    x.threshold = 0.61;
+    // 12 features, largest share first (as the store gives them): f0 = 0.30, f1 = 0.20, ...
+    const double shares[] = {0.30, 0.20, 0.12, 0.10, 0.08, 0.06, 0.05, 0.04, 0.02, 0.015, 0.01, 0.005};
+    for (int i = 0; i < 12; ++i)
+        x.contributions.append({QStringLiteral("f%1").arg(i), double(i * 10), shares[i]});
+    pane.showAnomaly(7, x);
+
+    QVERIFY(pane.anomalyBox()->isVisible());
+    QCOMPARE(pane.modelLabel()->text(),
+             QStringLiteral("Model Payment anomaly, version 2 (isolation forest) · score %1 (threshold %2)")
+                 .arg(QLocale().toString(0.8123, 'f', 4), QLocale().toString(0.61, 'g', 4)));
+    QChart *chart = pane.contributionChart();
+    QCOMPARE(chart->series().size(), 1);
+    auto *series = qobject_cast<QHorizontalBarSeries *>(chart->series().first());
+    QVERIFY(series);
+    QCOMPARE(series->count(), 1);
+    QBarSet *set = series->barSets().first();
+    QCOMPARE(set->count(), ui::AlertDetailPane::kChartFeatures);
+    // Bottom to top: the tenth share first, the largest last (drawn at the top).
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(set->at(i), shares[9 - i] * 100.0);
+    const auto axes = chart->axes(Qt::Vertical);
+    QCOMPARE(axes.size(), 1);
+    auto *categories = qobject_cast<QBarCategoryAxis *>(axes.first());
+    QVERIFY(categories);
+    QCOMPARE(categories->categories(),
+             QStringList({u"f9"_qs, u"f8"_qs, u"f7"_qs, u"f6"_qs, u"f5"_qs, u"f4"_qs, u"f3"_qs, u"f2"_qs, u"f1"_qs, u"f0"_qs}));
+
+    // A late answer for another alert changes nothing.
+    AnomalyExplanation other = x;
+    other.modelName = QStringLiteral("Other");
+    pane.showAnomaly(8, other);
+    QVERIFY(pane.modelLabel()->text().startsWith(QStringLiteral("Model Payment anomaly")));
+
+    // The next alert starts without the previous chart.
+    pane.showLoading(9);
+    QVERIFY(!pane.anomalyBox()->isVisible());
+    QCOMPARE(pane.contributionChart()->series().size(), 0);
+}
+
+void TestConsoleDetail::ruleAlertHasNoChart()
+{
+    ui::AlertDetailPane pane;
+    pane.show();
+    pane.showLoading(4);
+    pane.showAlert(alert(4, engine::Severity::High));
+    pane.showAnomaly(4, AnomalyExplanation{});
+    QVERIFY(!pane.anomalyBox()->isVisible());
+    QCOMPARE(pane.contributionChart()->series().size(), 0);
+}
+
+void TestConsoleDetail::relatedAlertsFromTheKeyboard()
+{
+    ui::AlertDetailPane pane;
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    pane.showLoading(10);
+    pane.showAlert(alert(10, engine::Severity::High));
+    pane.showRelated(10, QStringLiteral("pay-gw-001"), {row(9), row(6), row(2)}, QString());
+    QTreeWidget *list = pane.relatedList();
+    QVERIFY(list->isVisible());
+    QCOMPARE(list->topLevelItemCount(), 3);
+    QCOMPARE(list->topLevelItem(0)->data(0, Qt::UserRole).toLongLong(), 9);
+    QCOMPARE(list->topLevelItem(2)->data(0, Qt::UserRole).toLongLong(), 2);
+    QCOMPARE(list->topLevelItem(1)->text(3), QStringLiteral("Card velocity: Cards 6"));
+
+    QSignalSpy activated(&pane, &ui::AlertDetailPane::relatedAlertActivated);
+    list->setFocus();
+    list->setCurrentItem(list->topLevelItem(0));
+    QTest::keyClick(list, Qt::Key_Down);
+    QTest::keyClick(list, Qt::Key_Return);
+    QCOMPARE(activated.count(), 1);
+    QCOMPARE(activated.at(0).at(0).toLongLong(), 6);
+
+    // An answer for an alert no longer shown is ignored; an empty answer says so.
+    pane.showRelated(11, QStringLiteral("x"), {row(1)}, QString());
+    QCOMPARE(list->topLevelItemCount(), 3);
+    pane.showRelated(10, QStringLiteral("pay-gw-001"), {}, QString());
+    QCOMPARE(list->topLevelItemCount(), 0);
+}
+
+void TestConsoleDetail::notifierBatchesBursts()
+{
+    // A long interval: the cool-down ends only when the test says so (no waiting, no timing).
+    ui::CriticalAlertNotifier notifier(60'000);
+    QSignalSpy spy(&notifier, &ui::CriticalAlertNotifier::notify);
+
+    // Non-critical alerts never notify.
+    notifier.addAlerts({alert(1, engine::Severity::High), alert(2, engine::Severity::Medium)});
+    QCOMPARE(spy.count(), 0);
+    QVERIFY(!notifier.isCoolingDown());
+
+    // The first critical alert is told at once, on its own.
+    notifier.addAlerts({alert(3, engine::Severity::Critical)});
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("Critical alert"));
+    QCOMPARE(spy.at(0).at(1).toString(), QStringLiteral("Large transfer on pay-gw-001: Transfer 3"));
+    QCOMPARE(spy.at(0).at(2).toInt(), 1);
+    QVERIFY(notifier.isCoolingDown());
+
+    // A burst during the cool-down waits: 3 critical in two batches, 1 high ignored.
+    notifier.addAlerts({alert(4, engine::Severity::Critical), alert(5, engine::Severity::High),
+                        alert(6, engine::Severity::Critical)});
+    notifier.addAlerts({alert(7, engine::Severity::Critical, QStringLiteral("auth-007"))});
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(notifier.pending(), 3);
+
+    // The cool-down's end: one summary of the three, naming the newest; a new cool-down.
+    notifier.endCoolDown();
+    QCOMPARE(spy.count(), 2);
+    QCOMPARE(spy.at(1).at(0).toString(), QStringLiteral("3 new critical alerts"));
+    QCOMPARE(spy.at(1).at(1).toString(), QStringLiteral("Latest: Large transfer on auth-007: Transfer 7"));
+    QCOMPARE(spy.at(1).at(2).toInt(), 3);
+    QCOMPARE(spy.at(1).at(3).value<AlertRecord>().id, 7);
+    QCOMPARE(notifier.pending(), 0);
+    QVERIFY(notifier.isCoolingDown());
+
+    // A quiet cool-down ends without a word; the next critical alert is told at once again.
+    notifier.endCoolDown();
+    QCOMPARE(spy.count(), 2);
+    QVERIFY(!notifier.isCoolingDown());
+    notifier.addAlerts({alert(8, engine::Severity::Critical), alert(9, engine::Severity::Critical)});
+    QCOMPARE(spy.count(), 3);
+    QCOMPARE(spy.at(2).at(0).toString(), QStringLiteral("2 new critical alerts"));
+    QCOMPARE(spy.at(2).at(2).toInt(), 2);
+
+    // The real timer ends a cool-down too.
+    ui::CriticalAlertNotifier quick(1);
+    QSignalSpy quickSpy(&quick, &ui::CriticalAlertNotifier::notify);
+    quick.addAlerts({alert(10, engine::Severity::Critical)});
+    quick.addAlerts({alert(11, engine::Severity::Critical)});
+    QCOMPARE(quickSpy.count(), 1);
+    QTRY_COMPARE(quickSpy.count(), 2);
+    QTRY_VERIFY(!quick.isCoolingDown());
+    QCOMPARE(quickSpy.count(), 2);
+}
+
+void TestConsoleDetail::notificationsWithoutTray()
+{
+    QWidget window;
+    ui::DesktopNotifications notifications(&window);
+    // The offscreen platform has no tray: the window shows the text instead.
+    QVERIFY(!notifications.hasTray());
+    QVERIFY(notifications.desktopAction()->isChecked());
+    QVERIFY(!notifications.soundAction()->isChecked()); // sound is off until asked for
+    QSignalSpy shown(&notifications, &ui::DesktopNotifications::showInWindow);
+    notifications.addAlerts({alert(1, engine::Severity::Critical)});
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(shown.at(0).at(0).toString(), QStringLiteral("Critical alert — Large transfer on pay-gw-001: Transfer 1"));
+    notifications.addAlerts({alert(2, engine::Severity::Critical), alert(3, engine::Severity::Critical)});
+    QCOMPARE(shown.count(), 1);
+    notifications.notifier()->endCoolDown();
+    QCOMPARE(shown.count(), 2);
+
+    // Switched off: nothing shown (and remembered); the sound choice is remembered too.
+    notifications.desktopAction()->setChecked(false);
+    notifications.soundAction()->setChecked(true);
+    notifications.notifier()->endCoolDown();
+    notifications.addAlerts({alert(4, engine::Severity::Critical)});
+    QCOMPARE(shown.count(), 2);
+    QCOMPARE(QSettings().value(QStringLiteral("notifications/desktop")).toBool(), false);
+    QCOMPARE(QSettings().value(QStringLiteral("notifications/sound")).toBool(), true);
+    ui::DesktopNotifications restored(&window);
+    QVERIFY(!restored.desktopAction()->isChecked());
+    QVERIFY(restored.soundAction()->isChecked());
+}
+
+QTEST_MAIN(TestConsoleDetail)
+#include "tst_console_detail.moc"
