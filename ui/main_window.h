@@ -27,6 +27,7 @@ namespace vigil::ui {
 
 class AlertDetailPane;
 class AlertFilterBar;
+class SilencesDock;
 
 class MainWindow : public QMainWindow
 {
@@ -39,6 +40,7 @@ public:
     QTableView *alertView() const { return m_view; }
     AlertFilterBar *filterBar() const { return m_filters; }
     AlertDetailPane *detailPane() const { return m_detail; }
+    SilencesDock *silencesDock() const { return m_silences; }
     // Starts the loader and runs the first query (the restored view, or newest first).
     void loadAlerts();
     // The last query's time on the loader thread, for the status bar and the benchmark.
@@ -91,6 +93,7 @@ private:
     AlertDetailPane *m_detail;
     AlertFilterBar *m_filters;
     QSplitter *m_splitter;
+    SilencesDock *m_silences;
     QAction *m_acknowledge = nullptr;
     QAction *m_resolve = nullptr;
     QAction *m_falsePositive = nullptr;
