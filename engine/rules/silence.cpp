@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QVarLengthArray>
 
 namespace vigil::engine {
 
@@ -102,9 +103,27 @@ void SilenceSet::setSilences(QList<Silence> silences)
 
 qint64 SilenceSet::match(const QString &alertRuleName, const Event &event, qint64 nowMs) const
 {
-    for (const Silence &s : m_silences)
-        if (s.isActiveAt(nowMs) && s.matches(alertRuleName, event))
-            return s.id;
+    // The values of the field paths looked up so far for this alert (silences by the same
+    // field, e.g. fields.country = "RU" and = "IR", share one lookup).
+    QVarLengthArray<std::pair<const QString *, QJsonValue>, 4> looked;
+    for (const Silence &s : m_silences) {
+        if (!s.isActiveAt(nowMs) || (!s.ruleName.isEmpty() && s.ruleName != alertRuleName)
+            || (!s.sourceId.isEmpty() && s.sourceId != event.sourceId))
+            continue;
+        if (s.hasField()) {
+            const QJsonValue *value = nullptr;
+            for (const auto &[path, v] : looked)
+                if (*path == s.fieldPath)
+                    value = &v;
+            if (!value) {
+                looked.append({&s.fieldPath, s.m_path.value(event)});
+                value = &looked.last().second;
+            }
+            if (!s.m_comparison.test(*value))
+                continue;
+        }
+        return s.id;
+    }
     return 0;
 }
 

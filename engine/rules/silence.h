@@ -54,6 +54,7 @@ struct Silence
     static QString formatValue(const QJsonValue &value);
 
 private:
+    friend class SilenceSet;
     FieldPath m_path;
     Comparison m_comparison;
     bool m_compiled = false;
@@ -62,8 +63,9 @@ private:
 /*!
     The active silences the ingest writer matches every new alert against, in memory.
     There are few (tens at most), so a linear scan with the cheap string criteria first
-    costs next to nothing per alert; expired silences stop matching at their expiry time
-    without a reload (the time is the alert's).
+    costs next to nothing per alert; a field path several silences share is looked up in
+    the event once per alert. Expired silences stop matching at their expiry time without
+    a reload (the time is the alert's).
 */
 class SilenceSet
 {

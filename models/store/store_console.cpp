@@ -50,7 +50,8 @@ constexpr const char *WhereText =
 constexpr const char *LimitOffset = " LIMIT ? OFFSET ?";
 constexpr const char *WhereIdInPage = " WHERE a.id IN (";
 constexpr const char *WhereId = " AND a.id = ?";
-constexpr const char *WhereNotSilenced = " AND a.silence_id IS NULL";
+// The unary + keeps the planner on the sort index: alerts_silence would find every row.
+constexpr const char *WhereNotSilenced = " AND +a.silence_id IS NULL";
 constexpr const char *AnySilenced = "SELECT 1 FROM alerts WHERE silence_id IS NOT NULL LIMIT 1";
 constexpr const char *AnySilencedUpTo = "SELECT 1 FROM alerts WHERE silence_id IS NOT NULL AND +id <= ? LIMIT 1";
 

@@ -126,6 +126,12 @@ SilenceDialog::SilenceDialog(models::DatabaseUrl url, QWidget *parent) : QDialog
     m_matches->setAlternatingRowColors(true);
     m_matches->setHeaderLabels({tr("Time"), tr("Rule"), tr("Source"), tr("Status"), tr("Message")});
     m_matches->header()->setStretchLastSection(true);
+    const QFontMetrics fm = m_matches->fontMetrics();
+    const int pad = 2 * fm.horizontalAdvance(QLatin1Char('M'));
+    m_matches->setColumnWidth(0, fm.horizontalAdvance(QStringLiteral("2026-12-31 23:59:59")) + pad);
+    m_matches->setColumnWidth(1, fm.horizontalAdvance(QStringLiteral("Payment to sanctioned")) + pad);
+    m_matches->setColumnWidth(2, fm.horizontalAdvance(QStringLiteral("acct-000000")) + pad);
+    m_matches->setColumnWidth(3, fm.horizontalAdvance(tr("Acknowledged")) + pad);
     m_matches->setMinimumHeight(180);
     m_matches->setFocusPolicy(Qt::ClickFocus);
 

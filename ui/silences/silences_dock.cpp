@@ -47,6 +47,10 @@ SilencesDock::SilencesDock(ConsoleBackend *backend, QWidget *parent)
     m_view->setWordWrap(false);
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(false);
+    // Few rows: the short columns fit their contents, criteria and comment share the rest.
+    for (int c : {models::SilenceListModel::State, models::SilenceListModel::CreatedBy, models::SilenceListModel::Created,
+                  models::SilenceListModel::Expires, models::SilenceListModel::Matched})
+        m_view->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(models::SilenceListModel::Criteria, QHeaderView::Stretch);
     m_view->horizontalHeader()->setSectionResizeMode(models::SilenceListModel::Comment, QHeaderView::Stretch);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
