@@ -94,6 +94,7 @@ private slots:
 
     void matching_data();
     void matching();
+    void setMatchesInOrder();
     void validation_data();
     void validation();
     void createRolesAndAudit();
@@ -223,6 +224,36 @@ void TestSilences::matching()
     set.setSilences({silence});
     QCOMPARE(set.match(rule, event, silence.expiresAtMs - 1), matches ? 7 : 0);
     QCOMPARE(set.match(rule, event, silence.expiresAtMs), 0);
+}
+
+void TestSilences::setMatchesInOrder()
+{
+    // Two silences on the same field (one lookup for both), one by source; the first
+    // active one that matches wins, an expired one never does.
+    engine::Silence ir = silence({}, {}, u"fields.country"_qs, u"IR"_qs, kT0 + kHour);
+    ir.id = 1;
+    engine::Silence ru = silence({}, {}, u"country"_qs, u"RU"_qs, kT0 + kHour);
+    ru.id = 2;
+    engine::Silence source = silence({}, u"pay-1"_qs, {}, {}, kT0 + kHour);
+    source.id = 3;
+    engine::Silence expired = silence({}, u"pay-2"_qs, {}, {}, kT0);
+    expired.id = 4;
+    engine::Silence invalid = silence({}, {}); // no criterion: left out, loudly
+    invalid.id = 5;
+    engine::SilenceSet set;
+    QTest::ignoreMessage(QtWarningMsg, "Vigil: silence 5 is invalid and does not match: A silence needs at least one criterion: a rule, a source or a field value.");
+    set.setSilences({ir, ru, source, expired, invalid});
+    QCOMPARE(set.silences().size(), 4);
+    const auto event = [](const QString &src, const QString &country) {
+        return makeEvent(u"e"_qs, src, {{u"country"_qs, country}});
+    };
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-9"_qs, u"IR"_qs), kT0), 1);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-9"_qs, u"RU"_qs), kT0), 2);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-1"_qs, u"RU"_qs), kT0), 2);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-1"_qs, u"DE"_qs), kT0), 3);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-2"_qs, u"DE"_qs), kT0 - 1), 4);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-2"_qs, u"DE"_qs), kT0), 0);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-1"_qs, u"DE"_qs), kT0 + kHour), 0);
 }
 
 void TestSilences::validation_data()

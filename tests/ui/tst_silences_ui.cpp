@@ -5,15 +5,22 @@
 #include "models/silences/silence_list_model.h"
 #include "models/store/store.h"
 #include "ui/silences/silence_dialog.h"
+#include "models/alerts/alert_page_model.h"
+#include "ui/alerts/alert_filter_bar.h"
+#include "ui/main_window.h"
 #include "ui/silences/silences_dock.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMainWindow>
+#include <QMenu>
+#include <QMenuBar>
+#include <QSettings>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -143,6 +150,7 @@ private slots:
     void previewIsExact_data();
     void previewIsExact();
     void similarSilenceSavedAndEndedFromTheList();
+    void silenceSimilarFromTheConsole();
     void listModel();
 
 private:
@@ -154,6 +162,10 @@ private:
 void TestSilencesUi::initTestCase()
 {
     QVERIFY(m_dir.isValid());
+    QCoreApplication::setOrganizationName(QStringLiteral("vigil-test"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_silences_ui"));
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.path());
+    QSettings().clear();
     m_url.path = m_dir.filePath(QStringLiteral("silences-ui.db"));
     QString error;
     m_setup = Store::open(m_url, QStringLiteral("setup"), &error);
@@ -337,6 +349,57 @@ void TestSilencesUi::similarSilenceSavedAndEndedFromTheList()
     QTRY_COMPARE(messages.count(), 3);
     QCOMPARE(messages.last().at(0).toString(), QStringLiteral("Silence 1 deleted."));
     QTRY_COMPARE(model->rowCount(), 0);
+}
+
+void TestSilencesUi::silenceSimilarFromTheConsole()
+{
+    SilenceBackend backend(m_url);
+    ui::MainWindow window(&backend);
+    window.setConfirmations(false);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.loadAlerts();
+    QTRY_COMPARE(window.alertModel()->rowCount(), int(std::size(kHistory)));
+    QTRY_VERIFY(window.alertView()->currentIndex().isValid());
+    window.alertView()->setFocus();
+    QTRY_VERIFY(window.alertView()->hasFocus());
+
+    // The menu shows the shortcuts.
+    QMenu *menu = nullptr;
+    for (QAction *a : window.menuBar()->actions())
+        if (a->text() == QStringLiteral("&Silences"))
+            menu = a->menu();
+    QVERIFY(menu);
+    QStringList entries;
+    for (QAction *a : menu->actions())
+        if (!a->isSeparator())
+            entries << a->text() + QLatin1Char('\t') + a->shortcut().toString();
+    QCOMPARE(entries, (QStringList{QStringLiteral("Silence &Similar…\tS"), QStringLiteral("&New Silence…\tShift+S"),
+                                   QStringLiteral("Show Silences &List\tCtrl+Shift+S"),
+                                   QStringLiteral("&End Silence Now…\tDel"), QStringLiteral("&Delete Silence…\tShift+Del")}));
+
+    // S on the newest alert (6: Card velocity on pay-3) opens the dialog filled in from it.
+    QTest::keyClick(window.alertView(), Qt::Key_S);
+    QTRY_VERIFY(window.silencesDock()->dialog());
+    ui::SilenceDialog *dialog = window.silencesDock()->dialog();
+    QCOMPARE(dialog->silence().ruleName, QStringLiteral("Card velocity"));
+    QCOMPARE(dialog->silence().sourceId, QStringLiteral("pay-3"));
+    QTRY_VERIFY(dialog->isActiveWindow());
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Escape);
+    QTRY_VERIFY(!window.silencesDock()->dialog());
+
+    // "Show silenced" in the filter bar reaches the query.
+    QVERIFY(!window.alertModel()->query().showSilenced);
+    QCheckBox *box = window.filterBar()->showSilencedBox();
+    box->setFocus();
+    QTest::keyClick(box, Qt::Key_Space);
+    QTRY_VERIFY(window.alertModel()->query().showSilenced);
+    const QJsonObject view = window.filterBar()->viewJson(window.alertModel()->query());
+    QCOMPARE(view.value(QStringLiteral("silenced")).toBool(), true);
+    window.filterBar()->clearFilters();
+    QVERIFY(!box->isChecked());
+    window.filterBar()->applyView(view, nullptr);
+    QVERIFY(box->isChecked());
 }
 
 void TestSilencesUi::listModel()
