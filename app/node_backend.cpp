@@ -75,4 +75,45 @@ void NodeBackend::addComment(qint64 alertId, const QString &text)
     });
 }
 
+void NodeBackend::changeSilence(qint64 silenceId, std::function<bool(models::Store &, qint64 *, QString *)> change)
+{
+    IngestWriter *writer = m_node->writer();
+    writer->post([this, writer, silenceId, change](models::Store &store, engine::Pipeline &) {
+        qint64 id = silenceId;
+        QString error;
+        // Reloaded at once, not at the next poll: the alert after this one is already matched.
+        QString reloadError;
+        if (change(store, &id, &error) && !writer->reloadSilences(&reloadError))
+            emit writer->failure(reloadError);
+        QMetaObject::invokeMethod(this, [this, id, error] { emit silenceFinished(id, error); }, Qt::QueuedConnection);
+    });
+}
+
+void NodeBackend::createSilence(const engine::Silence &silence)
+{
+    const models::Actor actor = m_actor;
+    changeSilence(0, [silence, actor](models::Store &store, qint64 *id, QString *error) {
+        engine::Silence s = silence;
+        const bool ok = store.createSilence(&s, actor, error);
+        *id = s.id;
+        return ok;
+    });
+}
+
+void NodeBackend::expireSilence(qint64 silenceId)
+{
+    const models::Actor actor = m_actor;
+    changeSilence(silenceId, [actor](models::Store &store, qint64 *id, QString *error) {
+        return store.expireSilence(*id, actor, error);
+    });
+}
+
+void NodeBackend::deleteSilence(qint64 silenceId)
+{
+    const models::Actor actor = m_actor;
+    changeSilence(silenceId, [actor](models::Store &store, qint64 *id, QString *error) {
+        return store.deleteSilence(*id, actor, error);
+    });
+}
+
 } // namespace vigil::app

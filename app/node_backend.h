@@ -21,8 +21,14 @@ public:
                          const QString &note) override;
     void assignAlerts(quint64 ticket, const QList<qint64> &alertIds, const QString &assignee) override;
     void addComment(qint64 alertId, const QString &text) override;
+    void createSilence(const engine::Silence &silence) override;
+    void expireSilence(qint64 silenceId) override;
+    void deleteSilence(qint64 silenceId) override;
 
 private:
+    // Runs `change` on the writer thread, then reloads the writer's silences.
+    void changeSilence(qint64 silenceId, std::function<bool(models::Store &, qint64 *, QString *)> change);
+
     Node *m_node;
     models::Actor m_actor;
 };

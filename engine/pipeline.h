@@ -5,6 +5,7 @@
 #include "detectors/model_scorer.h"
 #include "events/event.h"
 #include "rules/rule_engine.h"
+#include "rules/silence.h"
 
 #include <QJsonObject>
 
@@ -47,8 +48,13 @@ public:
 
     qsizetype windowEntryCount() const { return m_rules.windowEntryCount(); }
 
+    // The active silences: the store marks the alerts they match as silenced at ingest.
+    void setSilences(QList<Silence> silences) { m_silences.setSilences(std::move(silences)); }
+    const SilenceSet &silences() const { return m_silences; }
+
 private:
     RuleEngine m_rules;
+    SilenceSet m_silences;
     QList<RuleMatch> m_scratch;
     ModelScorer m_models;
 };

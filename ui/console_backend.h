@@ -43,13 +43,28 @@ public:
     // `assignee` is a username; empty unassigns.
     virtual void assignAlerts(quint64 ticket, const QList<qint64> &alertIds, const QString &assignee) = 0;
     virtual void addComment(qint64 alertId, const QString &text) = 0;
+    // Silences: run on the writer thread, which matches new alerts against them from the
+    // next batch on; the answer arrives as silenceFinished() (error empty when done). A
+    // backend without a writer refuses.
+    virtual void createSilence(const engine::Silence &silence) { refuseSilence(silence.id); }
+    virtual void expireSilence(qint64 silenceId) { refuseSilence(silenceId); }
+    virtual void deleteSilence(qint64 silenceId) { refuseSilence(silenceId); }
 
 signals:
     void alertsRaised(const QList<vigil::models::AlertRecord> &alerts);
     void actionFinished(const vigil::models::ActionResult &result);
     void bulkFinished(quint64 ticket, const vigil::models::BulkActionResult &result);
     void commentFinished(qint64 alertId, const QString &error);
+    void silenceFinished(qint64 silenceId, const QString &error);
     void failure(const QString &message);
+
+private:
+    void refuseSilence(qint64 silenceId)
+    {
+        QMetaObject::invokeMethod(
+            this, [this, silenceId] { emit silenceFinished(silenceId, tr("This console cannot change silences: open it on a Vigil node.")); },
+            Qt::QueuedConnection);
+    }
 };
 
 } // namespace vigil::ui

@@ -4,6 +4,7 @@
 #include "alerts/alert_export_controller.h"
 #include "alerts/alert_filter_bar.h"
 #include "notifications/desktop_notifications.h"
+#include "silences/silences_dock.h"
 #include "models/alerts/alert_loader.h"
 #include "models/alerts/alert_page_model.h"
 
@@ -126,6 +127,11 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
 
     m_export = new AlertExportController(backend->databaseUrl(), this);
     m_notifications = new DesktopNotifications(this);
+    // Silences: listed in a dock (hidden until asked for), made from the alert menu.
+    m_silences = new SilencesDock(backend, this);
+    addDockWidget(Qt::BottomDockWidgetArea, m_silences);
+    m_silences->hide();
+    connect(m_silences, &SilencesDock::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
 
     createActions();
     createHeaderMenu();
@@ -166,6 +172,7 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     connect(m_loader, &models::AlertLoader::choicesFinished, this, [this](const QStringList &rules, const QStringList &users) {
         m_users = users;
         m_filters->setChoices(rules, users);
+        m_silences->setRuleChoices(rules);
     });
     connect(m_loader, &models::AlertLoader::matchingIdsFinished, this,
             [this](quint64 ticket, const QList<qint64> &ids, const QString &error) {
@@ -367,10 +374,32 @@ void MainWindow::createActions()
     for (QAction *a : {m_acknowledge, m_resolve, m_falsePositive, m_reopen, m_assignMe, m_assignTo, m_comment})
         a->setShortcutContext(Qt::WindowShortcut);
 
+    QMenu *silences = menuBar()->addMenu(tr("&Silences"));
+    QAction *similar = silences->addAction(tr("Silence &Similar…"), this, [this] {
+        const models::AlertRow *row = currentRow();
+        if (!row) {
+            statusBar()->showMessage(tr("Choose an alert first: its rule and source fill in the silence."), 6000);
+            return;
+        }
+        m_silences->openDialog(row->ruleName, row->sourceId);
+    });
+    similar->setShortcut(Qt::Key_S);
+    similar->setStatusTip(tr("Silence alerts like the current one: same rule and source, for a while"));
+    silences->addAction(m_silences->newAction());
+    silences->addSeparator();
+    QAction *list = m_silences->toggleViewAction();
+    list->setText(tr("Show Silences &List"));
+    list->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_S);
+    silences->addAction(list);
+    silences->addAction(m_silences->expireAction());
+    silences->addAction(m_silences->deleteAction());
+
     m_contextMenu = new QMenu(this);
     m_contextMenu->addActions({m_acknowledge, m_resolve, m_falsePositive, m_reopen});
     m_contextMenu->addSeparator();
     m_contextMenu->addActions({m_assignMe, m_assignTo, m_comment});
+    m_contextMenu->addSeparator();
+    m_contextMenu->addAction(similar);
     m_contextMenu->addSeparator();
     m_contextMenu->addAction(details);
     m_contextMenu->addAction(nextNew);

@@ -29,6 +29,7 @@ class AlertDetailPane;
 class AlertExportController;
 class AlertFilterBar;
 class DesktopNotifications;
+class SilencesDock;
 
 class MainWindow : public QMainWindow
 {
@@ -43,6 +44,7 @@ public:
     AlertDetailPane *detailPane() const { return m_detail; }
     AlertExportController *exporter() const { return m_export; }
     DesktopNotifications *notifications() const { return m_notifications; }
+    SilencesDock *silencesDock() const { return m_silences; }
     // Starts the loader and runs the first query (the restored view, or newest first).
     void loadAlerts();
     // The last query's time on the loader thread, for the status bar and the benchmark.
@@ -98,6 +100,7 @@ private:
     QSplitter *m_splitter;
     AlertExportController *m_export;
     DesktopNotifications *m_notifications;
+    SilencesDock *m_silences;
     QAction *m_acknowledge = nullptr;
     QAction *m_resolve = nullptr;
     QAction *m_falsePositive = nullptr;

@@ -212,6 +212,8 @@ void IngestServer::broadcastAlerts(const QList<models::AlertRecord> &alerts)
 
 void IngestServer::broadcastAlertUpdate(const models::AlertRecord &alert)
 {
+    if (alert.silenceId != 0)
+        return; // subscribers never heard of it
     const QString text = QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("alert_updated")},
                                                                       {QStringLiteral("alert"), alert.toJson()}})
                                                .toJson(QJsonDocument::Compact));

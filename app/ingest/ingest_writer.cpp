@@ -86,6 +86,8 @@ void IngestWriter::run()
         m_pipeline.models().setParallel(false);
     if (!reloadModels(&error))
         emit failure(error);
+    if (!reloadSilences(&error))
+        emit failure(error);
     QElapsedTimer sinceRulesCheck;
     sinceRulesCheck.start();
     for (;;) {
@@ -105,6 +107,13 @@ void IngestWriter::run()
                 } else {
                     emit failure(loadError);
                 }
+            }
+            // Silences made by another console or process; their expiry needs no reload
+            // (matching compares the expiry with each alert's time).
+            if (m_store->silencesSignature() != m_silencesSignature) {
+                QString loadError;
+                if (!reloadSilences(&loadError))
+                    emit failure(loadError);
             }
             const QString models = m_store->modelsSignature();
             if (models != modelsSignature) {
@@ -172,6 +181,19 @@ bool IngestWriter::reloadModels(QString *error)
     return true;
 }
 
+bool IngestWriter::reloadSilences(QString *error)
+{
+    const QString signature = m_store->silencesSignature();
+    QList<engine::Silence> silences;
+    if (!m_store->activeSilences(QDateTime::currentMSecsSinceEpoch(), &silences, error))
+        return false;
+    m_silencesSignature = signature;
+    const int count = int(silences.size());
+    m_pipeline.setSilences(std::move(silences));
+    emit silencesChanged(count);
+    return true;
+}
+
 void IngestWriter::commit(std::vector<IngestJob> &jobs)
 {
     engine::EventBatch batch;
@@ -220,8 +242,15 @@ void IngestWriter::commit(std::vector<IngestJob> &jobs)
     m_counters->alerts += outcome.alerts.size();
     ++m_counters->commits;
     emit repliesReady(replies, batch);
-    if (!outcome.alerts.isEmpty())
-        emit alertsRaised(outcome.alerts);
+    // Silenced alerts are stored but neither broadcast to /alerts nor shown live nor notified.
+    QList<models::AlertRecord> raised;
+    raised.reserve(outcome.alerts.size());
+    for (models::AlertRecord &a : outcome.alerts)
+        if (a.silenceId == 0)
+            raised.append(std::move(a));
+    m_counters->silencedAlerts += outcome.alerts.size() - raised.size();
+    if (!raised.isEmpty())
+        emit alertsRaised(raised);
 }
 
 } // namespace vigil::app

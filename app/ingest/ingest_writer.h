@@ -38,6 +38,7 @@ struct IngestCounters
     std::atomic<qint64> duplicates{0};
     std::atomic<qint64> rejected{0};
     std::atomic<qint64> alerts{0};
+    std::atomic<qint64> silencedAlerts{0}; // stored, but hidden and not broadcast
     std::atomic<qint64> commits{0};
     std::atomic<qint64> commitNs{0};      // time spent in Store::ingest (statements + commit)
     std::atomic<qint64> waitNs{0};        // time the writer waited for work
@@ -68,6 +69,10 @@ public:
     // Commits everything queued, then ends the thread. Blocks until done.
     void drainAndStop();
 
+    // Writer thread only (from run() or a posted task): loads the active silences into the
+    // pipeline, so a silence made in this process takes effect with the next batch.
+    bool reloadSilences(QString *error);
+
     // Upper bound of events committed in one transaction.
     void setMaxBatchEvents(int n) { m_maxBatchEvents = n; }
 
@@ -79,6 +84,8 @@ signals:
     void rulesChanged(int ruleCount);
     // The active anomaly models were (re)loaded: how many score live events.
     void modelsChanged(int modelCount);
+    // The active silences were (re)loaded: how many there are.
+    void silencesChanged(int activeCount);
     void failure(const QString &message);
 
 protected:
@@ -100,6 +107,7 @@ private:
     std::deque<std::function<void(models::Store &, engine::Pipeline &)>> m_tasks;
     bool m_stopping = false;
     int m_maxBatchEvents = 20000;
+    QString m_silencesSignature;
 };
 
 } // namespace vigil::app

@@ -192,7 +192,7 @@ QVariant AlertPageModel::data(const QModelIndex &index, int role) const
         case Rule: return a->ruleName;
         case Message: return a->message;
         case Source: return a->sourceId;
-        case Status: return statusText(a->status);
+        case Status: return a->silenceId ? tr("%1 (silenced)").arg(statusText(a->status)) : statusText(a->status);
         case Assignee: return a->assignee;
         default: return {};
         }

@@ -33,6 +33,7 @@ struct AlertQuery
     AlertSortKey sortKey = AlertSortKey::Time;
     bool descending = true;
     qint64 maxId = 0;               // 0: no snapshot bound
+    bool showSilenced = false;      // include alerts a silence hid at ingest
 
     bool isDefaultOrder() const { return sortKey == AlertSortKey::Time && descending; }
     bool hasFilter() const;
@@ -57,6 +58,7 @@ struct AlertRow
     engine::Severity severity = engine::Severity::Medium;
     engine::EventType type = engine::EventType::Transaction;
     engine::AlertStatus status = engine::AlertStatus::New;
+    qint64 silenceId = 0;           // hidden by this silence (shown with "show silenced")
 };
 
 // One line of an alert's timeline: a status change, a comment, an assignment.

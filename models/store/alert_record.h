@@ -29,6 +29,7 @@ struct AlertRecord
     qint64 resolvedAtMs = 0;
     QString resolutionNotes;
     QJsonObject details;        // which conditions matched, with actual values
+    qint64 silenceId = 0;       // the silence that hid it at ingest (not broadcast), or 0
 
     // The /alerts wire form: {id, rule, severity, type, message, status, source_type,
     // source_id, created_at, ...}.

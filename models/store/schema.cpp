@@ -134,6 +134,28 @@ const QList<Migration> &migrations()
              QStringLiteral("CREATE INDEX alerts_source_created ON alerts (source_id, created_at)"),
              QStringLiteral("CREATE INDEX alerts_assigned_created ON alerts (assigned_to, created_at)"),
          }},
+        {3, "silences: alerts matched at ingest are stored but hidden and not broadcast",
+         {
+             // Empty criteria mean "any"; field_value is the JSON scalar compared with eq.
+             // Ending a silence early moves expires_at and records who did it.
+             QStringLiteral("CREATE TABLE silences ("
+                            " id {ID},"
+                            " rule_name TEXT NOT NULL DEFAULT '',"
+                            " source_id TEXT NOT NULL DEFAULT '',"
+                            " field_path TEXT NOT NULL DEFAULT '',"
+                            " field_value TEXT NOT NULL DEFAULT '',"
+                            " comment TEXT NOT NULL,"
+                            " created_by {BIGINT} NOT NULL REFERENCES users (id),"
+                            " created_at {BIGINT} NOT NULL,"
+                            " expires_at {BIGINT} NOT NULL,"
+                            " expired_by {BIGINT} REFERENCES users (id),"
+                            " updated_at {BIGINT} NOT NULL)"),
+             QStringLiteral("CREATE INDEX silences_expires ON silences (expires_at)"),
+             // NULL for the (many) alerts no silence matched; the index serves the matched
+             // counts and the console's "is anything silenced at all" check.
+             QStringLiteral("ALTER TABLE alerts ADD COLUMN silence_id {BIGINT} REFERENCES silences (id)"),
+             QStringLiteral("CREATE INDEX alerts_silence ON alerts (silence_id)"),
+         }},
     };
     return list;
 }

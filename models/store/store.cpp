@@ -39,8 +39,8 @@ constexpr const char *InsertEventNative =
     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING";
 constexpr const char *InsertAlert =
     "INSERT INTO alerts (rule_id, model_id, rule_name, event_id, type, severity, message, details,"
-    " source_type, source_id, status, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?) RETURNING id";
+    " source_type, source_id, status, created_at, silence_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?) RETURNING id";
 
 constexpr const char *SelectUser = "SELECT id FROM users WHERE username = ?";
 constexpr const char *InsertUser =
@@ -65,7 +65,7 @@ constexpr const char *UpdateRuleEnabled = "UPDATE rules SET enabled = ?, updated
     "SELECT a.id, a.created_at, a.severity, a.type, a.status, COALESCE(a.rule_id, 0), a.rule_name," \
     " a.message, a.source_type, a.source_id, COALESCE(a.event_id, 0), COALESCE(e.event_id, ''),"     \
     " COALESCE(ua.username, ''), COALESCE(a.acknowledged_at, 0), COALESCE(ur.username, ''),"         \
-    " COALESCE(a.resolved_at, 0), a.resolution_notes, a.details"                                     \
+    " COALESCE(a.resolved_at, 0), a.resolution_notes, a.details, COALESCE(a.silence_id, 0)"         \
     " FROM alerts a LEFT JOIN events e ON e.id = a.event_id"                                          \
     " LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users ur ON ur.id = a.resolved_by"
 constexpr const char *SelectRecentAlerts = VIGIL_ALERT_COLUMNS " ORDER BY a.created_at DESC, a.id DESC LIMIT ?";
@@ -400,8 +400,12 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
 
     QSqlQuery &insertAlert = prepared(sql::InsertAlert);
     outcome->alerts.reserve(decisions.alerts.size());
+    const engine::SilenceSet &silences = pipeline.silences();
+    const QVariant notSilenced(QMetaType::fromType<qint64>());
     for (const engine::AlertDraft &d : std::as_const(decisions.alerts)) {
         const engine::Event &e = events.at(d.eventIndex);
+        // In memory, against the few active silences: no statement per alert.
+        const qint64 silenceId = silences.isEmpty() ? 0 : silences.match(d.ruleName, e, receivedAtMs);
         insertAlert.bindValue(0, d.ruleId > 0 ? QVariant(d.ruleId) : QVariant(QMetaType::fromType<qint64>()));
         insertAlert.bindValue(1, d.modelId > 0 ? QVariant(d.modelId) : QVariant(QMetaType::fromType<qint64>()));
         insertAlert.bindValue(2, d.ruleName);
@@ -413,6 +417,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         insertAlert.bindValue(8, e.sourceType);
         insertAlert.bindValue(9, e.sourceId);
         insertAlert.bindValue(10, receivedAtMs);
+        insertAlert.bindValue(11, silenceId > 0 ? QVariant(silenceId) : notSilenced);
         if (!insertAlert.exec() || !insertAlert.next())
             return rollback(insertAlert, sql::InsertAlert);
         AlertRecord a;
@@ -429,6 +434,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         a.eventRowId = rowIds.at(d.eventIndex);
         a.eventId = e.id;
         a.details = d.details;
+        a.silenceId = silenceId;
         outcome->alerts.append(std::move(a));
     }
     if (!m_db.commit()) {
@@ -666,6 +672,7 @@ AlertRecord Store::alertFromQuery(const QSqlQuery &q)
     a.resolvedAtMs = q.value(15).toLongLong();
     a.resolutionNotes = q.value(16).toString();
     a.details = QJsonDocument::fromJson(q.value(17).toString().toUtf8()).object();
+    a.silenceId = q.value(18).toLongLong();
     return a;
 }
 

@@ -6,6 +6,7 @@
 #include "database_url.h"
 #include "engine/detectors/model_record.h"
 #include "engine/pipeline.h"
+#include "engine/rules/silence.h"
 #include "engine/rules/rule.h"
 
 #include <QHash>
@@ -46,6 +47,16 @@ struct ActionResult
     Outcome outcome = Outcome::Failed;
     QString message;            // for the user when not Done: what happened and what to do
     AlertRecord alert;          // the alert as it is now (when found)
+};
+
+// What a silence would match among the stored alerts (Store::previewSilence).
+struct SilencePreview
+{
+    qint64 matched = 0;         // alerts meeting every criterion
+    qint64 open = 0;            // of them NEW or ACKNOWLEDGED ("current")
+    qint64 candidates = 0;      // alerts looked at (after the rule and source criteria)
+    QList<AlertRow> sample;     // the newest matches, at most the sample limit
+    bool cancelled = false;     // stopped by the progress callback: the counts are partial
 };
 
 struct StoreCounts
@@ -175,6 +186,31 @@ public:
     // `vigil generate`: writes a chunk of synthetic history in one transaction.
     bool insertGenerated(const GeneratedChunk &chunk, QString *error);
 
+    // --- silences (store_silences.cpp) ---
+    // Silences may be created, ended and deleted by analysts and admins (managers read);
+    // every change writes an audit_log row.
+    // Creates `silence` (its criteria must compile, the comment say why, the expiry lie in
+    // the future, at most a year ahead). Sets its id, createdBy and createdAtMs.
+    bool createSilence(engine::Silence *silence, const Actor &actor, QString *error);
+    // Ends an active silence now.
+    bool expireSilence(qint64 silenceId, const Actor &actor, QString *error);
+    // Deletes a silence that never silenced an alert (a mistake); one that did can only be
+    // ended, so the alerts it hid keep saying why.
+    bool deleteSilence(qint64 silenceId, const Actor &actor, QString *error);
+    // Silences active at `nowMs` and those that ended since `endedSinceMs`, newest first,
+    // with creator and matched count.
+    bool silences(qint64 nowMs, qint64 endedSinceMs, QList<engine::Silence> *out, QString *error);
+    // The silences active at `nowMs` (what the ingest writer matches against).
+    bool activeSilences(qint64 nowMs, QList<engine::Silence> *out, QString *error);
+    // Changes whenever a silence is created, ended or deleted (cheap; polled by the writer).
+    QString silencesSignature();
+    // Which stored alerts `silence` matches (its criteria only, not its times): exact
+    // counts and the newest `sampleLimit` matches. A field criterion is tested by the
+    // engine's own matching on each candidate's event, `chunkSize` alerts at a time;
+    // `progress(done, total)` is called after each chunk and returns false to cancel.
+    bool previewSilence(const engine::Silence &silence, int sampleLimit, SilencePreview *out, QString *error,
+                        const std::function<bool(qint64, qint64)> &progress = {}, int chunkSize = 5000);
+
     // A settings value stored in the database (e.g. the producer token's fingerprint).
     QString setting(const QString &key, const QString &fallback = QString());
     bool setSetting(const QString &key, const QString &value, QString *error);
@@ -188,6 +224,10 @@ private:
     bool audit(qint64 userId, const QString &action, const QString &entity, const QString &entityId,
                const QJsonObject &details, QString *error);
     static AlertRecord alertFromQuery(const QSqlQuery &query);
+    // Whether any alert up to `maxId` (all when 0) was silenced: the console adds the
+    // "not silenced" condition only then, so a database without silenced alerts keeps its
+    // index-only page reads.
+    bool hasSilencedAlerts(qint64 maxId);
 
     DatabaseUrl m_url;
     QString m_connectionName;

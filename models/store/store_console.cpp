@@ -28,7 +28,7 @@ class ConsoleStoreText
 namespace sql {
 constexpr const char *AlertRowSelect =
     "SELECT a.id, a.created_at, COALESCE(a.event_id, 0), a.rule_name, a.message, a.source_type, a.source_id,"
-    " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status"
+    " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status, COALESCE(a.silence_id, 0)"
     " FROM alerts a LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users us ON us.id = a.assigned_to";
 constexpr const char *AlertCountSelect = "SELECT COUNT(*) FROM alerts a";
 constexpr const char *AlertIdSelect = "SELECT a.id FROM alerts a";
@@ -52,6 +52,10 @@ constexpr const char *WhereText =
 constexpr const char *LimitOffset = " LIMIT ? OFFSET ?";
 constexpr const char *WhereIdInPage = " WHERE a.id IN (";
 constexpr const char *WhereId = " AND a.id = ?";
+// The unary + keeps the planner on the sort index: alerts_silence would find every row.
+constexpr const char *WhereNotSilenced = " AND +a.silence_id IS NULL";
+constexpr const char *AnySilenced = "SELECT 1 FROM alerts WHERE silence_id IS NOT NULL LIMIT 1";
+constexpr const char *AnySilencedUpTo = "SELECT 1 FROM alerts WHERE silence_id IS NOT NULL AND +id <= ? LIMIT 1";
 
 constexpr const char *MaxAlertId = "SELECT COALESCE(MAX(id), 0) FROM alerts";
 constexpr const char *TriageUsers =
@@ -158,9 +162,11 @@ QString likePattern(const QString &text)
 }
 
 // Appends the WHERE clause of `query` to `statement` and collects the values to bind.
-void composeWhere(const AlertQuery &query, QString *statement, QVariantList *values)
+void composeWhere(const AlertQuery &query, bool hideSilenced, QString *statement, QVariantList *values)
 {
     statement->append(QLatin1String(sql::WhereAll));
+    if (hideSilenced)
+        statement->append(QLatin1String(sql::WhereNotSilenced));
     const auto inList = [&](const char *head, const QVariantList &items) {
         statement->append(QLatin1String(head));
         for (qsizetype i = 0; i < items.size(); ++i)
@@ -253,6 +259,7 @@ AlertRow rowFromQuery(const QSqlQuery &q)
     r.severity = engine::severityFromString(q.value(9).toString()).value_or(engine::Severity::Medium);
     r.type = engine::eventTypeFromString(q.value(10).toString()).value_or(engine::EventType::System);
     r.status = engine::alertStatusFromString(q.value(11).toString()).value_or(engine::AlertStatus::New);
+    r.silenceId = q.value(12).toLongLong();
     return r;
 }
 
@@ -270,7 +277,7 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
 {
     QString statement = QLatin1String(sql::AlertCountSelect);
     QVariantList values;
-    composeWhere(query, &statement, &values);
+    composeWhere(query, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!q.prepare(statement))
@@ -290,7 +297,7 @@ bool Store::alertRows(const AlertQuery &query, qint64 offset, int limit, QList<A
     QString statement = QLatin1String(sql::AlertRowSelect) + QLatin1String(sql::WhereIdInPage)
         + QLatin1String(sql::AlertIdSelect);
     QVariantList values;
-    composeWhere(query, &statement, &values);
+    composeWhere(query, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
     composeOrder(query, &statement);
     statement.append(QLatin1String(sql::LimitOffset));
     statement.append(QLatin1Char(')'));
@@ -335,7 +342,7 @@ bool Store::alertIds(const AlertQuery &query, QList<qint64> *ids, QString *error
 {
     QString statement = QLatin1String(sql::AlertIdSelect);
     QVariantList values;
-    composeWhere(query, &statement, &values);
+    composeWhere(query, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
     composeOrder(query, &statement);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
@@ -350,6 +357,19 @@ bool Store::alertIds(const AlertQuery &query, QList<qint64> *ids, QString *error
         out.append(q.value(0).toLongLong());
     *ids = std::move(out);
     return true;
+}
+
+bool Store::hasSilencedAlerts(qint64 maxId)
+{
+    // One step on the alerts_silence index (NULLs sort first, so the first non-NULL entry
+    // is found at once, and its row id is in the index).
+    QSqlQuery &q = prepared(maxId > 0 ? sql::AnySilencedUpTo : sql::AnySilenced);
+    if (maxId > 0)
+        q.bindValue(0, maxId);
+    // When the check itself fails, hide silenced alerts anyway: correct, only slower.
+    const bool any = !q.exec() || q.next();
+    q.finish();
+    return any;
 }
 
 bool Store::maxAlertId(qint64 *id, QString *error)

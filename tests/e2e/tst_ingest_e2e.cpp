@@ -2,10 +2,12 @@
 // port, real QWebSocket producers and subscribers, and the rows in the database.
 
 #include "app/node.h"
+#include "app/node_backend.h"
 #include "engine/events/event.h"
 #include "models/store/store.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkRequest>
@@ -464,6 +466,87 @@ private slots:
         QCOMPARE(parse(subscriber.received.at(1)).value(u"alert"_qs).toObject().value(u"event_id"_qs).toString(), u"t-marker"_qs);
         // Subscribers only listen: their messages are not events.
         QCOMPARE(m_node->counters().alerts.load(), 2);
+    }
+
+    // --- silences: silenced alerts are stored but never reach /alerts subscribers ---
+
+    void silencedAlertsAreNotBroadcast()
+    {
+        QVERIFY(startNode());
+        qRegisterMetaType<vigil::models::ActionResult>();
+        qRegisterMetaType<vigil::models::BulkActionResult>();
+        // The console's path: the backend posts the change to the writer, which reloads at once.
+        app::NodeBackend console(m_node.get(), models::Actor{u"alice"_qs, models::Role::Analyst});
+        QSignalSpy finished(&console, &ui::ConsoleBackend::silenceFinished);
+        engine::Silence bySource;
+        bySource.sourceId = u"acct-noisy"_qs;
+        bySource.comment = u"test account of the payments team"_qs;
+        bySource.expiresAtMs = QDateTime::currentMSecsSinceEpoch() + 3'600'000;
+        console.createSilence(bySource);
+        QVERIFY(finished.wait());
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.at(0).at(0).toLongLong(), 1);
+        QCOMPARE(finished.at(0).at(1).toString(), QString());
+
+        Client subscriber, producer;
+        subscriber.open(port(), u"/alerts"_qs, kToken);
+        producer.open(port(), u"/events"_qs, kToken);
+        QTRY_COMPARE(subscriber.connectedCount, 1);
+        QTRY_COMPARE(producer.connectedCount, 1);
+        QTRY_COMPARE(m_node->serverStats().subscribers.load(), 1);
+
+        producer.send(transfer(u"t-silenced"_qs, 25000, u"acct-noisy"_qs));
+        producer.send(transfer(u"t-heard"_qs, 26000, u"acct-7"_qs));
+        producer.send(transfer(u"t-marker-1"_qs, 10001, u"acct-8"_qs));
+        QTRY_COMPARE(producer.received.size(), 3);
+        QCOMPARE(parse(producer.received.at(0)), reply({u"t-silenced"_qs})); // accepted like any event
+        QTRY_COMPARE(subscriber.received.size(), 2);
+        const auto eventIds = [&subscriber] {
+            QStringList ids;
+            for (const QString &m : std::as_const(subscriber.received))
+                ids << parse(m).value(u"alert"_qs).toObject().value(u"event_id"_qs).toString();
+            return ids;
+        };
+        QCOMPARE(eventIds(), (QStringList{u"t-heard"_qs, u"t-marker-1"_qs}));
+        // Stored all the same, marked with the silence; the console's default query hides it.
+        QCOMPARE(rows(u"SELECT e.event_id, COALESCE(a.silence_id, 0) FROM alerts a JOIN events e ON e.id = a.event_id ORDER BY a.id"_qs),
+                 (QStringList{u"t-silenced|1"_qs, u"t-heard|0"_qs, u"t-marker-1|0"_qs}));
+        QCOMPARE(m_node->counters().alerts.load(), 3);
+        QCOMPARE(m_node->counters().silencedAlerts.load(), 1);
+        QString error;
+        qint64 shown = 0;
+        QVERIFY(m_reader->countAlerts(models::AlertQuery{}, &shown, &error));
+        QCOMPARE(shown, 2);
+
+        // A silence made by another process reaches the running node through the writer's poll.
+        QList<int> reloads; // queued to this thread: the writer emits from its own
+        QObject context;
+        connect(m_node->writer(), &app::IngestWriter::silencesChanged, &context, [&reloads](int n) { reloads << n; });
+        engine::Silence byField;
+        byField.fieldPath = u"fields.currency"_qs;
+        byField.fieldValue = u"GBP"_qs;
+        byField.comment = u"GBP desk migrates this week"_qs;
+        byField.expiresAtMs = QDateTime::currentMSecsSinceEpoch() + 3'600'000;
+        QVERIFY2(m_reader->createSilence(&byField, models::Actor{u"bob"_qs, models::Role::Admin}, &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(reloads.contains(2), 10000);
+        QJsonObject gbp = transfer(u"t-gbp"_qs, 30000, u"acct-9"_qs);
+        gbp[u"fields"_qs] = QJsonObject{{u"amount"_qs, 30000}, {u"currency"_qs, u"GBP"_qs}};
+        producer.send(gbp);
+        producer.send(transfer(u"t-marker-2"_qs, 10002, u"acct-8"_qs));
+
+        // Ending the first silence early: the noisy account is heard again.
+        console.expireSilence(1);
+        QVERIFY(finished.wait());
+        QCOMPARE(finished.count(), 2);
+        QCOMPARE(finished.at(1).at(1).toString(), QString());
+        producer.send(transfer(u"t-noisy-again"_qs, 25001, u"acct-noisy"_qs));
+        QTRY_COMPARE(subscriber.received.size(), 4);
+        QCOMPARE(eventIds(), (QStringList{u"t-heard"_qs, u"t-marker-1"_qs, u"t-marker-2"_qs, u"t-noisy-again"_qs}));
+        QCOMPARE(rows(u"SELECT e.event_id, COALESCE(a.silence_id, 0) FROM alerts a JOIN events e ON e.id = a.event_id WHERE a.id > 3 ORDER BY a.id"_qs),
+                 (QStringList{u"t-gbp|2"_qs, u"t-marker-2|0"_qs, u"t-noisy-again|0"_qs}));
+        QCOMPARE(rows(u"SELECT u.username, l.action, l.entity_id FROM audit_log l JOIN users u ON u.id = l.user_id"
+                      " WHERE l.entity = 'silence' ORDER BY l.id"_qs),
+                 (QStringList{u"alice|silence.create|1"_qs, u"bob|silence.create|2"_qs, u"alice|silence.expire|1"_qs}));
     }
 
     // --- a window rule: more than 3 failed logins per source within 5 minutes ---

@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QDateTime>
+#include <QCheckBox>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 #include <QJsonArray>
@@ -110,6 +111,11 @@ AlertFilterBar::AlertFilterBar(QWidget *parent) : QWidget(parent)
     m_source->setClearButtonEnabled(true);
     m_source->setMaximumWidth(140);
 
+    // Silenced alerts are stored but left out unless asked for.
+    m_silenced = new QCheckBox(tr("Show si&lenced"), this);
+    m_silenced->setObjectName(QStringLiteral("showSilenced"));
+    m_silenced->setToolTip(tr("Include the alerts that silences hid when they arrived"));
+
     m_text = new QLineEdit(this);
     m_text->setObjectName(QStringLiteral("textFilter"));
     m_text->setPlaceholderText(tr("Search message, rule, source and event fields ( / )"));
@@ -135,6 +141,8 @@ AlertFilterBar::AlertFilterBar(QWidget *parent) : QWidget(parent)
         connect(box, &QComboBox::currentIndexChanged, this, &AlertFilterBar::changed);
     }
     choices->addWidget(m_source);
+    choices->addWidget(m_silenced);
+    connect(m_silenced, &QCheckBox::toggled, this, &AlertFilterBar::changed);
     choices->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 2, 4, 2);
@@ -183,6 +191,7 @@ models::AlertQuery AlertFilterBar::query() const
         q.fromMs = QDateTime::currentMSecsSinceEpoch() - hours * kHourMs;
     q.source = m_source->text().trimmed();
     q.text = m_text->text().trimmed();
+    q.showSilenced = m_silenced->isChecked();
     return q;
 }
 
@@ -217,6 +226,7 @@ void AlertFilterBar::clearFilters()
         box->setCurrentIndex(0);
     m_source->clear();
     m_text->clear();
+    m_silenced->setChecked(false);
     m_applying = false;
     changed();
 }
@@ -232,6 +242,7 @@ QJsonObject AlertFilterBar::viewJson(const models::AlertQuery &sorted) const
         {QStringLiteral("time"), m_time->currentIndex()},
         {QStringLiteral("source"), m_source->text()},
         {QStringLiteral("text"), m_text->text()},
+        {QStringLiteral("silenced"), m_silenced->isChecked()},
         {QStringLiteral("sort"), int(sorted.sortKey)},
         {QStringLiteral("descending"), sorted.descending},
     };
@@ -254,6 +265,7 @@ void AlertFilterBar::applyView(const QJsonObject &v, models::AlertQuery *sorted)
     m_time->setCurrentIndex(std::clamp(v.value(QStringLiteral("time")).toInt(), 0, m_time->count() - 1));
     m_source->setText(v.value(QStringLiteral("source")).toString());
     m_text->setText(v.value(QStringLiteral("text")).toString());
+    m_silenced->setChecked(v.value(QStringLiteral("silenced")).toBool(false));
     m_applying = false;
     if (sorted) {
         sorted->sortKey = models::AlertSortKey(std::clamp(v.value(QStringLiteral("sort")).toInt(), 0, int(models::AlertSortKey::Id)));

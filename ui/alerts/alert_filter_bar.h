@@ -7,6 +7,7 @@
 #include <QWidget>
 
 QT_BEGIN_NAMESPACE
+class QCheckBox;
 class QComboBox;
 class QLineEdit;
 class QTimer;
@@ -31,6 +32,7 @@ public:
     void setChoices(const QStringList &rules, const QStringList &users);
     void focusText();
     QLineEdit *textEdit() const { return m_text; }
+    QCheckBox *showSilencedBox() const { return m_silenced; }
     void clearFilters();
 
     // Views: a name, the filters and the sort, as JSON (what QSettings keeps).
@@ -64,6 +66,7 @@ private:
     QComboBox *m_assignee;
     QComboBox *m_time;
     QLineEdit *m_source;
+    QCheckBox *m_silenced;
     QLineEdit *m_text;
     QTimer *m_typing;
 };

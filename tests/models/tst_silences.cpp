@@ -1,0 +1,567 @@
+// Silences on a real SQLite file: matching (the rule language's field paths and strict
+// types), create/end/delete through the store with roles and audit rows, alerts silenced at
+// ingest (stored, hidden from the console's default query), expiry, and exact previews.
+
+#include "engine/events/event_codec.h"
+#include "models/store/store.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QTemporaryDir>
+#include <QTest>
+
+Q_DECLARE_METATYPE(vigil::engine::Silence)
+
+using namespace vigil;
+using namespace vigil::models;
+
+namespace {
+
+constexpr qint64 kT0 = 1'769'860'800'000; // 2026-01-31T12:00:00Z
+constexpr qint64 kHour = 3'600'000;
+
+engine::Event makeEvent(const QString &id, const QString &sourceId, const QJsonObject &fields)
+{
+    const QJsonObject o{{u"id"_qs, id},
+                        {u"time"_qs, engine::formatTime(kT0)},
+                        {u"type"_qs, u"TRANSACTION"_qs},
+                        {u"source_type"_qs, u"payments"_qs},
+                        {u"source_id"_qs, sourceId},
+                        {u"fields"_qs, fields}};
+    engine::Event e;
+    QString error;
+    if (!engine::EventCodec::decodeEvent(o, 0, u"event"_qs, &e, &error))
+        qFatal("bad event in the test: %s", qPrintable(error));
+    return e;
+}
+
+// Fires on every TRANSACTION event.
+const QByteArray kEveryTransfer = R"({"name": "Every transfer", "alert_type": "TRANSACTION", "severity": "HIGH",
+    "conditions": {"all": [{"field": "source_id", "op": "exists", "value": true}]},
+    "message": "transfer on {source_id}"})";
+
+engine::Silence silence(const QString &rule, const QString &source, const QString &path = {},
+                        const QString &value = {}, qint64 expiresAtMs = 0)
+{
+    engine::Silence s;
+    s.ruleName = rule;
+    s.sourceId = source;
+    s.fieldPath = path;
+    s.fieldValue = engine::Silence::parseValue(value);
+    s.comment = u"known noise"_qs;
+    s.expiresAtMs = expiresAtMs ? expiresAtMs : QDateTime::currentMSecsSinceEpoch() + kHour;
+    return s;
+}
+
+const Actor kAlice{u"alice"_qs, Role::Analyst};
+const Actor kMia{u"mia"_qs, Role::Manager};
+const Actor kRoot{u"root"_qs, Role::Admin};
+
+// Alerts 1..8 of the preview table: rule, source, country (JSON), status.
+struct Spec
+{
+    const char *rule;
+    const char *source;
+    const char *fields;
+    engine::AlertStatus status;
+};
+const Spec kHistory[] = {
+    {"Large transfer", "pay-1", R"({"country": "RU", "amount": 42})", engine::AlertStatus::New},
+    {"Large transfer", "pay-2", R"({"country": "RU", "amount": "42"})", engine::AlertStatus::Resolved},
+    {"Card velocity", "pay-1", R"({"country": "DE"})", engine::AlertStatus::Acknowledged},
+    {"Large transfer", "pay-1", R"({"country": "DE", "geo": {"city": "Berlin"}})", engine::AlertStatus::FalsePositive},
+    {"Card velocity", "pay-3", R"({"country": "RU"})", engine::AlertStatus::New},
+    {"Large transfer", "pay-1", R"({"amount": 42})", engine::AlertStatus::New},
+    {"Card velocity", "pay-1", R"({"country": "RU", "geo": {"city": "Moscow"}})", engine::AlertStatus::Resolved},
+    {"Large transfer", "pay-2", R"({"country": "ru"})", engine::AlertStatus::New},
+};
+
+QList<qint64> ids(std::initializer_list<qint64> list) { return QList<qint64>(list); }
+
+} // namespace
+
+class TestSilences : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void init();
+    void cleanup() { m_store.reset(); }
+
+    void matching_data();
+    void matching();
+    void setMatchesInOrder();
+    void validation_data();
+    void validation();
+    void createRolesAndAudit();
+    void expireAndDelete();
+    void ingestStoresSilencedButHidden();
+    void expiresOnTime();
+    void preview_data();
+    void preview();
+    void previewCancels();
+
+private:
+    QVariant scalar(const QString &sql) const;
+    QStringList rows(const QString &sql) const;
+    void fillHistory();
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Store> m_store;
+    QString m_name;
+    int m_run = 0;
+};
+
+void TestSilences::init()
+{
+    DatabaseUrl url;
+    url.path = m_dir.filePath(u"silences-%1.db"_qs.arg(++m_run));
+    m_name = u"silences-%1"_qs.arg(m_run);
+    QString error;
+    m_store = Store::open(url, m_name, &error);
+    QVERIFY2(m_store, qPrintable(error));
+}
+
+QVariant TestSilences::scalar(const QString &sql) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_name, false));
+    if (!q.exec(sql) || !q.next())
+        qFatal("cannot run %s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
+    return q.value(0);
+}
+
+QStringList TestSilences::rows(const QString &sql) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_name, false));
+    if (!q.exec(sql))
+        qFatal("cannot run %s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
+    QStringList out;
+    while (q.next()) {
+        QStringList columns;
+        for (int i = 0; i < q.record().count(); ++i)
+            columns << q.value(i).toString();
+        out << columns.join(u'|');
+    }
+    return out;
+}
+
+void TestSilences::fillHistory()
+{
+    GeneratedChunk chunk;
+    int i = 0;
+    for (const Spec &s : kHistory) {
+        GeneratedEvent e;
+        e.eventId = u"h%1"_qs.arg(i);
+        e.timeMs = kT0 + i * 60'000;
+        e.type = engine::EventType::Transaction;
+        e.sourceType = u"payments"_qs;
+        e.sourceId = QString::fromLatin1(s.source);
+        e.fieldsJson = QByteArray(s.fields);
+        chunk.events.append(e);
+        GeneratedAlert a;
+        a.eventIndex = i;
+        a.ruleName = QString::fromLatin1(s.rule);
+        a.type = e.type;
+        a.status = s.status;
+        a.message = u"alert %1"_qs.arg(i + 1);
+        a.sourceType = e.sourceType;
+        a.sourceId = e.sourceId;
+        a.createdAtMs = e.timeMs;
+        a.detailsJson = "{}";
+        chunk.alerts.append(a);
+        ++i;
+    }
+    QString error;
+    QVERIFY2(m_store->insertGenerated(chunk, &error), qPrintable(error));
+}
+
+void TestSilences::matching_data()
+{
+    QTest::addColumn<engine::Silence>("silence");
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QByteArray>("fields");
+    QTest::addColumn<bool>("matches");
+    const QByteArray ru = R"({"country": "RU", "amount": 42, "geo": {"city": "Moscow"}, "items": [{"sku": "A-1"}]})";
+    QTest::newRow("rule") << silence(u"Large transfer"_qs, {}) << u"Large transfer"_qs << u"pay-1"_qs << ru << true;
+    QTest::newRow("other rule") << silence(u"Large transfer"_qs, {}) << u"Card velocity"_qs << u"pay-1"_qs << ru << false;
+    QTest::newRow("source") << silence({}, u"pay-1"_qs) << u"Any"_qs << u"pay-1"_qs << ru << true;
+    QTest::newRow("other source") << silence({}, u"pay-1"_qs) << u"Any"_qs << u"pay-10"_qs << ru << false;
+    QTest::newRow("fields.country") << silence({}, {}, u"fields.country"_qs, u"RU"_qs) << u"Any"_qs << u"x"_qs << ru << true;
+    QTest::newRow("quoted value") << silence({}, {}, u"fields.country"_qs, u"\"RU\""_qs) << u"Any"_qs << u"x"_qs << ru << true;
+    QTest::newRow("bare name means fields") << silence({}, {}, u"country"_qs, u"RU"_qs) << u"Any"_qs << u"x"_qs << ru << true;
+    QTest::newRow("case matters") << silence({}, {}, u"fields.country"_qs, u"ru"_qs) << u"Any"_qs << u"x"_qs << ru << false;
+    QTest::newRow("nested") << silence({}, {}, u"fields.geo.city"_qs, u"Moscow"_qs) << u"Any"_qs << u"x"_qs << ru << true;
+    QTest::newRow("array index") << silence({}, {}, u"fields.items.0.sku"_qs, u"A-1"_qs) << u"Any"_qs << u"x"_qs << ru << true;
+    QTest::newRow("number") << silence({}, {}, u"fields.amount"_qs, u"42"_qs) << u"Any"_qs << u"x"_qs << ru << true;
+    QTest::newRow("types are strict") << silence({}, {}, u"fields.amount"_qs, u"\"42\""_qs) << u"Any"_qs << u"x"_qs << ru << false;
+    QTest::newRow("missing field") << silence({}, {}, u"fields.iban"_qs, u"X"_qs) << u"Any"_qs << u"x"_qs << ru << false;
+    QTest::newRow("envelope path") << silence({}, {}, u"source_type"_qs, u"payments"_qs) << u"Any"_qs << u"x"_qs << ru << true;
+    QTest::newRow("combined, all hold") << silence(u"Large transfer"_qs, u"pay-1"_qs, u"fields.country"_qs, u"RU"_qs)
+                                        << u"Large transfer"_qs << u"pay-1"_qs << ru << true;
+    QTest::newRow("combined, one fails") << silence(u"Large transfer"_qs, u"pay-2"_qs, u"fields.country"_qs, u"RU"_qs)
+                                         << u"Large transfer"_qs << u"pay-1"_qs << ru << false;
+}
+
+void TestSilences::matching()
+{
+    QFETCH(engine::Silence, silence);
+    QFETCH(QString, rule);
+    QFETCH(QString, source);
+    QFETCH(QByteArray, fields);
+    QFETCH(bool, matches);
+    QString error;
+    QVERIFY2(silence.compile(&error), qPrintable(error));
+    const engine::Event event = makeEvent(u"e1"_qs, source, QJsonDocument::fromJson(fields).object());
+    QCOMPARE(silence.matches(rule, event), matches);
+    // The same through the set the writer uses, before and at the expiry.
+    silence.id = 7;
+    engine::SilenceSet set;
+    set.setSilences({silence});
+    QCOMPARE(set.match(rule, event, silence.expiresAtMs - 1), matches ? 7 : 0);
+    QCOMPARE(set.match(rule, event, silence.expiresAtMs), 0);
+}
+
+void TestSilences::setMatchesInOrder()
+{
+    // Two silences on the same field (one lookup for both), one by source; the first
+    // active one that matches wins, an expired one never does.
+    engine::Silence ir = silence({}, {}, u"fields.country"_qs, u"IR"_qs, kT0 + kHour);
+    ir.id = 1;
+    engine::Silence ru = silence({}, {}, u"country"_qs, u"RU"_qs, kT0 + kHour);
+    ru.id = 2;
+    engine::Silence source = silence({}, u"pay-1"_qs, {}, {}, kT0 + kHour);
+    source.id = 3;
+    engine::Silence expired = silence({}, u"pay-2"_qs, {}, {}, kT0);
+    expired.id = 4;
+    engine::Silence invalid = silence({}, {}); // no criterion: left out, loudly
+    invalid.id = 5;
+    engine::SilenceSet set;
+    QTest::ignoreMessage(QtWarningMsg, "Vigil: silence 5 is invalid and does not match: A silence needs at least one criterion: a rule, a source or a field value.");
+    set.setSilences({ir, ru, source, expired, invalid});
+    QCOMPARE(set.silences().size(), 4);
+    const auto event = [](const QString &src, const QString &country) {
+        return makeEvent(u"e"_qs, src, {{u"country"_qs, country}});
+    };
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-9"_qs, u"IR"_qs), kT0), 1);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-9"_qs, u"RU"_qs), kT0), 2);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-1"_qs, u"RU"_qs), kT0), 2);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-1"_qs, u"DE"_qs), kT0), 3);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-2"_qs, u"DE"_qs), kT0 - 1), 4);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-2"_qs, u"DE"_qs), kT0), 0);
+    QCOMPARE(set.match(u"R"_qs, event(u"pay-1"_qs, u"DE"_qs), kT0 + kHour), 0);
+}
+
+void TestSilences::validation_data()
+{
+    QTest::addColumn<engine::Silence>("silence");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("no criterion") << silence({}, {})
+                                  << u"A silence needs at least one criterion: a rule, a source or a field value."_qs;
+    QTest::newRow("bad path") << silence({}, {}, u"fields..country"_qs, u"RU"_qs)
+                              << u"The field path 'fields..country' is not valid: write it as in rules, e.g. fields.country."_qs;
+    QTest::newRow("no value") << silence({}, {}, u"fields.country"_qs, {})
+                              << u"Give the value of fields.country that the silence matches."_qs;
+    engine::Silence noComment = silence(u"Large transfer"_qs, {});
+    noComment.comment = u"  "_qs;
+    QTest::newRow("no comment")
+        << noComment << u"Say in the comment why these alerts are silenced: the next analyst reads it in the list of silences."_qs;
+    QTest::newRow("expiry in the past") << silence(u"Large transfer"_qs, {}, {}, {}, kT0)
+                                        << u"The expiry 2026-01-31T12:00:00.000Z is not in the future: choose a later time."_qs;
+    QTest::newRow("more than a year")
+        << silence(u"Large transfer"_qs, {}, {}, {}, QDateTime::currentMSecsSinceEpoch() + 400 * 24 * kHour)
+        << u"A silence lasts at most a year: choose an earlier expiry, or fix the rule instead."_qs;
+}
+
+void TestSilences::validation()
+{
+    QFETCH(engine::Silence, silence);
+    QFETCH(QString, error);
+    QString message;
+    QVERIFY(!m_store->createSilence(&silence, kAlice, &message));
+    QCOMPARE(message, error);
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM silences"_qs).toInt(), 0);
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM audit_log"_qs).toInt(), 0);
+}
+
+void TestSilences::createRolesAndAudit()
+{
+    QString error;
+    engine::Silence s = silence(u"Large transfer"_qs, u"pay-1"_qs, u"fields.country"_qs, u"RU"_qs);
+    QVERIFY(!m_store->createSilence(&s, kMia, &error));
+    QCOMPARE(error, u"mia may not silence alerts: that needs the analyst or admin role"_qs);
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM silences"_qs).toInt(), 0);
+
+    QVERIFY2(m_store->createSilence(&s, kAlice, &error), qPrintable(error));
+    QCOMPARE(s.id, 1);
+    QCOMPARE(s.createdBy, u"alice"_qs);
+    engine::Silence byAdmin = silence({}, u"pay-9"_qs);
+    QVERIFY2(m_store->createSilence(&byAdmin, kRoot, &error), qPrintable(error));
+    QCOMPARE(byAdmin.id, 2);
+    QCOMPARE(rows(u"SELECT rule_name, source_id, field_path, field_value, comment FROM silences ORDER BY id"_qs),
+             (QStringList{u"Large transfer|pay-1|fields.country|\"RU\"|known noise"_qs, u"|pay-9|||known noise"_qs}));
+    QCOMPARE(rows(u"SELECT u.username, a.action, a.entity, a.entity_id FROM audit_log a JOIN users u ON u.id = a.user_id ORDER BY a.id"_qs),
+             (QStringList{u"alice|silence.create|silence|1"_qs, u"root|silence.create|silence|2"_qs}));
+    const QJsonObject details = QJsonDocument::fromJson(scalar(u"SELECT details FROM audit_log WHERE id = 1"_qs).toString().toUtf8()).object();
+    QCOMPARE(details.value(u"field"_qs).toString(), u"fields.country"_qs);
+    QCOMPARE(details.value(u"value"_qs).toString(), u"RU"_qs);
+    QCOMPARE(details.value(u"comment"_qs).toString(), u"known noise"_qs);
+
+    // Managers read.
+    Store &reader = *m_store;
+    QList<engine::Silence> list;
+    QVERIFY2(reader.silences(QDateTime::currentMSecsSinceEpoch(), 0, &list, &error), qPrintable(error));
+    QCOMPARE(list.size(), 2);
+    QCOMPARE(list.at(0).id, 2); // newest first
+    QCOMPARE(list.at(1).createdBy, u"alice"_qs);
+    QCOMPARE(list.at(1).fieldValue, QJsonValue(u"RU"_qs));
+    QCOMPARE(list.at(1).describe(), u"rule = \"Large transfer\", source = \"pay-1\", fields.country = \"RU\""_qs);
+    QCOMPARE(list.at(1).matchedCount, 0);
+    const QString before = m_store->silencesSignature();
+    QVERIFY(!m_store->expireSilence(1, kMia, &error));
+    QCOMPARE(error, u"mia may not end silences: that needs the analyst or admin role"_qs);
+    QVERIFY(!m_store->deleteSilence(1, kMia, &error));
+    QCOMPARE(error, u"mia may not delete silences: that needs the analyst or admin role"_qs);
+    QCOMPARE(m_store->silencesSignature(), before);
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM audit_log"_qs).toInt(), 2);
+}
+
+void TestSilences::expireAndDelete()
+{
+    QString error;
+    engine::Silence a = silence(u"Every transfer"_qs, u"pay-1"_qs);
+    engine::Silence b = silence(u"Every transfer"_qs, u"pay-2"_qs);
+    QVERIFY(m_store->createSilence(&a, kAlice, &error));
+    QVERIFY(m_store->createSilence(&b, kAlice, &error));
+    // a silences one alert.
+    int created = 0, updated = 0;
+    engine::Rule rule;
+    QVERIFY(engine::Rule::fromJson(QJsonDocument::fromJson(kEveryTransfer).object(), &rule, &error));
+    QVERIFY(m_store->importRules({rule}, Actor::system(), &created, &updated, &error));
+    QList<engine::Rule> rules;
+    QVERIFY(m_store->loadRules(&rules, &error));
+    engine::Pipeline pipeline;
+    pipeline.setRules(rules);
+    QList<engine::Silence> active;
+    QVERIFY(m_store->activeSilences(QDateTime::currentMSecsSinceEpoch(), &active, &error));
+    pipeline.setSilences(active);
+    IngestOutcome outcome;
+    QVERIFY2(m_store->ingest({makeEvent(u"t1"_qs, u"pay-1"_qs, {})}, pipeline, QDateTime::currentMSecsSinceEpoch(),
+                             &outcome, &error),
+             qPrintable(error));
+    QCOMPARE(outcome.alerts.size(), 1);
+    QCOMPARE(outcome.alerts.at(0).silenceId, a.id);
+
+    const QString signature = m_store->silencesSignature();
+    QVERIFY(!m_store->deleteSilence(a.id, kAlice, &error));
+    QCOMPARE(error, u"Silence 1 has silenced 1 alert(s) and is kept so they still say why: end it instead."_qs);
+    QVERIFY2(m_store->expireSilence(a.id, kAlice, &error), qPrintable(error));
+    QVERIFY(m_store->silencesSignature() != signature);
+    QVERIFY(!m_store->expireSilence(a.id, kRoot, &error));
+    QVERIFY2(error.startsWith(u"Silence 1 already ended at "_qs), qPrintable(error));
+    QVERIFY2(m_store->deleteSilence(b.id, kRoot, &error), qPrintable(error));
+    QVERIFY(!m_store->deleteSilence(b.id, kRoot, &error));
+    QCOMPARE(error, u"Silence 2 does not exist (was it deleted?)."_qs);
+    QVERIFY(!m_store->expireSilence(99, kRoot, &error));
+    QCOMPARE(error, u"Silence 99 does not exist (was it deleted?)."_qs);
+
+    QCOMPARE(rows(u"SELECT u.username, a.action, a.entity_id FROM audit_log a JOIN users u ON u.id = a.user_id"
+                  " WHERE a.entity = 'silence' ORDER BY a.id"_qs),
+             (QStringList{u"alice|silence.create|1"_qs, u"alice|silence.create|2"_qs, u"alice|silence.expire|1"_qs,
+                          u"root|silence.delete|2"_qs}));
+    QCOMPARE(rows(u"SELECT id, expired_by IS NOT NULL FROM silences"_qs), QStringList{u"1|1"_qs});
+    // Ended, it is no longer active but still listed (recently expired), with its count.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QVERIFY(m_store->activeSilences(now + 1, &active, &error));
+    QCOMPARE(active.size(), 0);
+    QList<engine::Silence> list;
+    QVERIFY(m_store->silences(now + 1, now - kHour, &list, &error));
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(list.at(0).expiredBy, u"alice"_qs);
+    QCOMPARE(list.at(0).matchedCount, 1);
+    QVERIFY(!list.at(0).isActiveAt(now + 1));
+}
+
+void TestSilences::ingestStoresSilencedButHidden()
+{
+    QString error;
+    engine::Rule rule;
+    QVERIFY(engine::Rule::fromJson(QJsonDocument::fromJson(kEveryTransfer).object(), &rule, &error));
+    int created = 0, updated = 0;
+    QVERIFY(m_store->importRules({rule}, Actor::system(), &created, &updated, &error));
+    QList<engine::Rule> rules;
+    QVERIFY(m_store->loadRules(&rules, &error));
+    engine::Silence ru = silence({}, {}, u"fields.country"_qs, u"RU"_qs);
+    QVERIFY(m_store->createSilence(&ru, kAlice, &error));
+    engine::Pipeline pipeline;
+    pipeline.setRules(rules);
+    QList<engine::Silence> active;
+    QVERIFY(m_store->activeSilences(QDateTime::currentMSecsSinceEpoch(), &active, &error));
+    pipeline.setSilences(active);
+
+    IngestOutcome outcome;
+    const engine::EventBatch batch{makeEvent(u"t1"_qs, u"pay-1"_qs, {{u"country"_qs, u"DE"_qs}}),
+                                   makeEvent(u"t2"_qs, u"pay-1"_qs, {{u"country"_qs, u"RU"_qs}}),
+                                   makeEvent(u"t3"_qs, u"pay-2"_qs, {})};
+    QVERIFY2(m_store->ingest(batch, pipeline, QDateTime::currentMSecsSinceEpoch(), &outcome, &error), qPrintable(error));
+    QCOMPARE(outcome.alerts.size(), 3);
+    QCOMPARE(outcome.alerts.at(0).silenceId, 0);
+    QCOMPARE(outcome.alerts.at(1).silenceId, ru.id);
+    QCOMPARE(outcome.alerts.at(2).silenceId, 0);
+    // Stored, with the silence that hid it.
+    QCOMPARE(rows(u"SELECT a.id, e.event_id, COALESCE(a.silence_id, 0) FROM alerts a JOIN events e ON e.id = a.event_id ORDER BY a.id"_qs),
+             (QStringList{u"1|t1|0"_qs, u"2|t2|1"_qs, u"3|t3|0"_qs}));
+    AlertRecord stored;
+    QVERIFY(m_store->alert(2, &stored, &error));
+    QCOMPARE(stored.silenceId, ru.id);
+
+    // The console's default query leaves it out; "show silenced" brings it back.
+    AlertQuery query;
+    qint64 count = 0;
+    QVERIFY(m_store->countAlerts(query, &count, &error));
+    QCOMPARE(count, 2);
+    QList<AlertRow> page;
+    QVERIFY(m_store->alertRows(query, 0, 50, &page, &error));
+    QCOMPARE(page.size(), 2);
+    QCOMPARE(page.at(0).id, 3);
+    QCOMPARE(page.at(1).id, 1);
+    QList<qint64> matching;
+    QVERIFY(m_store->alertIds(query, &matching, &error));
+    QCOMPARE(matching, ids({3, 1}));
+    query.showSilenced = true;
+    QVERIFY(m_store->countAlerts(query, &count, &error));
+    QCOMPARE(count, 3);
+    QVERIFY(m_store->alertRows(query, 0, 50, &page, &error));
+    QCOMPARE(page.size(), 3);
+    QCOMPARE(page.at(1).id, 2);
+    QCOMPARE(page.at(1).silenceId, ru.id);
+    // A snapshot taken before the silenced alert arrived has nothing to hide.
+    query.showSilenced = false;
+    query.maxId = 1;
+    QVERIFY(m_store->countAlerts(query, &count, &error));
+    QCOMPARE(count, 1);
+
+    QList<engine::Silence> list;
+    QVERIFY(m_store->silences(QDateTime::currentMSecsSinceEpoch(), 0, &list, &error));
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(list.at(0).matchedCount, 1);
+}
+
+void TestSilences::expiresOnTime()
+{
+    QString error;
+    engine::Rule rule;
+    QVERIFY(engine::Rule::fromJson(QJsonDocument::fromJson(kEveryTransfer).object(), &rule, &error));
+    int created = 0, updated = 0;
+    QVERIFY(m_store->importRules({rule}, Actor::system(), &created, &updated, &error));
+    QList<engine::Rule> rules;
+    QVERIFY(m_store->loadRules(&rules, &error));
+    engine::Silence s = silence({}, u"pay-1"_qs);
+    QVERIFY(m_store->createSilence(&s, kAlice, &error));
+    engine::Pipeline pipeline;
+    pipeline.setRules(rules);
+    QList<engine::Silence> active;
+    QVERIFY(m_store->activeSilences(QDateTime::currentMSecsSinceEpoch(), &active, &error));
+    QCOMPARE(active.size(), 1);
+    pipeline.setSilences(active);
+    // The same loaded set: the last millisecond before the expiry is silenced, the expiry is not.
+    IngestOutcome outcome;
+    QVERIFY(m_store->ingest({makeEvent(u"before"_qs, u"pay-1"_qs, {})}, pipeline, s.expiresAtMs - 1, &outcome, &error));
+    QCOMPARE(outcome.alerts.at(0).silenceId, s.id);
+    QVERIFY(m_store->ingest({makeEvent(u"at"_qs, u"pay-1"_qs, {})}, pipeline, s.expiresAtMs, &outcome, &error));
+    QCOMPARE(outcome.alerts.at(0).silenceId, 0);
+    QVERIFY(m_store->activeSilences(s.expiresAtMs, &active, &error));
+    QCOMPARE(active.size(), 0);
+    QList<engine::Silence> list;
+    QVERIFY(m_store->silences(s.expiresAtMs, s.expiresAtMs - kHour, &list, &error));
+    QCOMPARE(list.size(), 1); // recently expired
+    QVERIFY(m_store->silences(s.expiresAtMs + 2 * kHour, s.expiresAtMs + kHour, &list, &error));
+    QCOMPARE(list.size(), 0); // expired before the window shown
+}
+
+void TestSilences::preview_data()
+{
+    QTest::addColumn<engine::Silence>("silence");
+    QTest::addColumn<int>("chunk");
+    QTest::addColumn<qint64>("matched");
+    QTest::addColumn<qint64>("open");
+    QTest::addColumn<QList<qint64>>("sample"); // the newest three
+
+    QTest::newRow("rule") << silence(u"Large transfer"_qs, {}) << 5000 << qint64(5) << qint64(3) << ids({8, 6, 4});
+    QTest::newRow("source") << silence({}, u"pay-1"_qs) << 5000 << qint64(5) << qint64(3) << ids({7, 6, 4});
+    QTest::newRow("rule and source") << silence(u"Large transfer"_qs, u"pay-1"_qs) << 5000 << qint64(3) << qint64(2)
+                                     << ids({6, 4, 1});
+    QTest::newRow("field") << silence({}, {}, u"fields.country"_qs, u"RU"_qs) << 5000 << qint64(4) << qint64(2)
+                           << ids({7, 5, 2});
+    QTest::newRow("field, chunks of 2") << silence({}, {}, u"fields.country"_qs, u"RU"_qs) << 2 << qint64(4) << qint64(2)
+                                        << ids({7, 5, 2});
+    QTest::newRow("field, chunks of 1") << silence({}, {}, u"country"_qs, u"RU"_qs) << 1 << qint64(4) << qint64(2)
+                                        << ids({7, 5, 2});
+    QTest::newRow("number") << silence({}, {}, u"fields.amount"_qs, u"42"_qs) << 3 << qint64(2) << qint64(2) << ids({6, 1});
+    QTest::newRow("string 42") << silence({}, {}, u"fields.amount"_qs, u"\"42\""_qs) << 3 << qint64(1) << qint64(0) << ids({2});
+    QTest::newRow("nested") << silence(u"Card velocity"_qs, {}, u"fields.geo.city"_qs, u"Moscow"_qs) << 5000 << qint64(1)
+                            << qint64(0) << ids({7});
+    QTest::newRow("all three") << silence(u"Large transfer"_qs, u"pay-2"_qs, u"fields.country"_qs, u"RU"_qs) << 5000
+                               << qint64(1) << qint64(0) << ids({2});
+    QTest::newRow("nothing") << silence(u"No such rule"_qs, {}) << 5000 << qint64(0) << qint64(0) << ids({});
+}
+
+void TestSilences::preview()
+{
+    QFETCH(engine::Silence, silence);
+    QFETCH(int, chunk);
+    QFETCH(qint64, matched);
+    QFETCH(qint64, open);
+    QFETCH(QList<qint64>, sample);
+    fillHistory();
+    SilencePreview preview;
+    QString error;
+    QList<qint64> progress;
+    QVERIFY2(m_store->previewSilence(silence, 3, &preview, &error,
+                                     [&](qint64 done, qint64 total) {
+                                         progress << done << total;
+                                         return true;
+                                     },
+                                     chunk),
+             qPrintable(error));
+    QCOMPARE(preview.matched, matched);
+    QCOMPARE(preview.open, open);
+    QVERIFY(!preview.cancelled);
+    QList<qint64> sampleIds;
+    for (const AlertRow &r : std::as_const(preview.sample))
+        sampleIds << r.id;
+    QCOMPARE(sampleIds, sample);
+    // The last report says everything was looked at.
+    QVERIFY(progress.size() >= 2);
+    QCOMPARE(progress.at(progress.size() - 2), preview.candidates);
+    QCOMPARE(progress.last(), preview.candidates);
+}
+
+void TestSilences::previewCancels()
+{
+    fillHistory();
+    SilencePreview preview;
+    QString error;
+    int calls = 0;
+    QVERIFY(m_store->previewSilence(silence({}, {}, u"fields.country"_qs, u"RU"_qs), 10, &preview, &error,
+                                    [&](qint64 done, qint64 total) {
+                                        ++calls;
+                                        return done < 4 && total == 8;
+                                    },
+                                    2));
+    QVERIFY(preview.cancelled);
+    QCOMPARE(calls, 2);
+    // Alerts 8, 7 (RU), 6, 5 (RU) were looked at before the cancel.
+    QCOMPARE(preview.matched, 2);
+    QCOMPARE(preview.sample.size(), 2);
+    // Invalid criteria are refused with the same message as when saving.
+    QVERIFY(!m_store->previewSilence(silence({}, {}), 10, &preview, &error));
+    QCOMPARE(error, u"A silence needs at least one criterion: a rule, a source or a field value."_qs);
+}
+
+QTEST_GUILESS_MAIN(TestSilences)
+#include "tst_silences.moc"
