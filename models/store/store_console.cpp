@@ -733,7 +733,7 @@ bool Store::readAlertRecords(const AlertQuery &query, int chunkSize,
 {
     QString statement = QLatin1String(sql::AlertRecordSelect);
     QVariantList values;
-    composeWhere(query, &statement, &values);
+    composeWhere(query, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
     composeOrder(query, &statement);
     // Forward-only: rows stream from one read (one snapshot) and are never all held.
     QSqlQuery q(m_db);
