@@ -159,6 +159,12 @@ public:
     bool alertHistory(qint64 alertId, QList<AlertHistoryEntry> *entries, QString *error);
     // `vigil generate`: writes a chunk of synthetic history in one transaction.
     bool insertGenerated(const GeneratedChunk &chunk, QString *error);
+    // Around many insertGenerated() calls: beginBulkLoad() drops the alerts' secondary indexes
+    // and pauses the free-text index; finishBulkLoad() builds them again, indexes the new
+    // alerts' text and refreshes the planner's statistics, in one transaction. A load cut
+    // short is finished by the next open(). Nothing to do on PostgreSQL.
+    bool beginBulkLoad(QString *error);
+    bool finishBulkLoad(QString *error);
 
     // A settings value stored in the database (e.g. the producer token's fingerprint).
     QString setting(const QString &key, const QString &fallback = QString());

@@ -9,6 +9,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlError>
@@ -44,9 +45,17 @@ constexpr const char *WhereAssignee = " AND a.assigned_to = (SELECT id FROM user
 constexpr const char *WhereUnassigned = " AND a.assigned_to IS NULL";
 constexpr const char *WhereFrom = " AND a.created_at >= ?";
 constexpr const char *WhereTo = " AND a.created_at < ?";
-constexpr const char *WhereText =
+// Free text: the trigram index of schema migration 5 (SQLite) finds the alerts whose message,
+// rule, source or event fields contain the text, ignoring case; a text shorter than a trigram,
+// and PostgreSQL, fall back to scanning with the same meaning (LIKE ignores ASCII case in
+// SQLite, ILIKE in PostgreSQL).
+constexpr const char *WhereTextIndexed = " AND a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)";
+constexpr const char *WhereTextLike =
     " AND (a.message LIKE ? ESCAPE '!' OR a.rule_name LIKE ? ESCAPE '!' OR a.source_id LIKE ? ESCAPE '!'"
     " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields LIKE ? ESCAPE '!'))";
+constexpr const char *WhereTextILike =
+    " AND (a.message ILIKE ? ESCAPE '!' OR a.rule_name ILIKE ? ESCAPE '!' OR a.source_id ILIKE ? ESCAPE '!'"
+    " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields ILIKE ? ESCAPE '!'))";
 constexpr const char *LimitOffset = " LIMIT ? OFFSET ?";
 constexpr const char *WhereIdInPage = " WHERE a.id IN (";
 constexpr const char *WhereId = " AND a.id = ?";
@@ -98,6 +107,20 @@ constexpr const char *GenerateResponses =
     "INSERT INTO alert_responses (id, alert_id, user_id, action_taken, notes, timestamp, success, response_time_ms)"
     " VALUES ";
 constexpr const char *GenerateResponseTuple = "(?, ?, ?, ?, ?, ?, ?, ?)";
+
+// Bulk load: what is dropped and built again (every secondary index of alerts, whichever
+// migration made it, and the free-text index's insert trigger), and where that is remembered.
+constexpr const char *BulkLoadSetting = "bulk_load.pending";
+constexpr const char *AlertIndexDefinitions =
+    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alerts' AND sql IS NOT NULL ORDER BY name";
+constexpr const char *TextTriggerDefinition =
+    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'alert_text_insert'";
+constexpr const char *DropIndex = "DROP INDEX \"%1\"";
+constexpr const char *DropTextTrigger = "DROP TRIGGER alert_text_insert";
+constexpr const char *IndexNewAlertText =
+    "INSERT INTO alert_text (rowid, message, rule_name, source_id, fields)"
+    " SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id > ?";
+constexpr const char *Analyze = "ANALYZE alerts";
 } // namespace sql
 
 qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
@@ -129,8 +152,17 @@ QString likePattern(const QString &text)
     return QLatin1Char('%') + escaped + QLatin1Char('%');
 }
 
+// The free-text index's query for `text`: one phrase, which the trigram tokenizer matches as
+// a substring (any case) of one column.
+QString textPhrase(const QString &text)
+{
+    QString phrase = text;
+    phrase.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    return QLatin1Char('"') + phrase + QLatin1Char('"');
+}
+
 // Appends the WHERE clause of `query` to `statement` and collects the values to bind.
-void composeWhere(const AlertQuery &query, QString *statement, QVariantList *values)
+void composeWhere(const AlertQuery &query, DatabaseUrl::Kind kind, QString *statement, QVariantList *values)
 {
     statement->append(QLatin1String(sql::WhereAll));
     const auto inList = [&](const char *head, const QVariantList &items) {
@@ -186,12 +218,19 @@ void composeWhere(const AlertQuery &query, QString *statement, QVariantList *val
         statement->append(QLatin1String(sql::WhereTo));
         values->append(query.toMs);
     }
-    if (!query.text.trimmed().isEmpty()) {
-        statement->append(QLatin1String(sql::WhereText));
-        const QString pattern = likePattern(query.text.trimmed());
-        for (int i = 0; i < 4; ++i)
-            values->append(pattern);
+    const QString text = query.text.trimmed();
+    if (text.isEmpty())
+        return;
+    // The trigram index cannot look up fewer than three characters.
+    if (kind == DatabaseUrl::Kind::SQLite && text.toUcs4().size() >= 3) {
+        statement->append(QLatin1String(sql::WhereTextIndexed));
+        values->append(textPhrase(text));
+        return;
     }
+    statement->append(QLatin1String(kind == DatabaseUrl::Kind::SQLite ? sql::WhereTextLike : sql::WhereTextILike));
+    const QString pattern = likePattern(text);
+    for (int i = 0; i < 4; ++i)
+        values->append(pattern);
 }
 
 void composeOrder(const AlertQuery &query, QString *statement)
@@ -242,7 +281,7 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
 {
     QString statement = QLatin1String(sql::AlertCountSelect);
     QVariantList values;
-    composeWhere(query, &statement, &values);
+    composeWhere(query, m_url.kind, &statement, &values);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!q.prepare(statement))
@@ -262,7 +301,7 @@ bool Store::alertRows(const AlertQuery &query, qint64 offset, int limit, QList<A
     QString statement = QLatin1String(sql::AlertRowSelect) + QLatin1String(sql::WhereIdInPage)
         + QLatin1String(sql::AlertIdSelect);
     QVariantList values;
-    composeWhere(query, &statement, &values);
+    composeWhere(query, m_url.kind, &statement, &values);
     composeOrder(query, &statement);
     statement.append(QLatin1String(sql::LimitOffset));
     statement.append(QLatin1Char(')'));
@@ -307,7 +346,7 @@ bool Store::alertIds(const AlertQuery &query, QList<qint64> *ids, QString *error
 {
     QString statement = QLatin1String(sql::AlertIdSelect);
     QVariantList values;
-    composeWhere(query, &statement, &values);
+    composeWhere(query, m_url.kind, &statement, &values);
     composeOrder(query, &statement);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
@@ -695,6 +734,108 @@ bool Store::insertGenerated(const GeneratedChunk &chunk, QString *error)
         return false;
     if (!m_db.commit()) {
         *error = ConsoleStoreText::tr("cannot commit generated history: %1").arg(m_db.lastError().text());
+        m_db.rollback();
+        return false;
+    }
+    return true;
+}
+
+bool Store::beginBulkLoad(QString *error)
+{
+    if (m_url.kind != DatabaseUrl::Kind::SQLite)
+        return true;
+    // Each alert row would otherwise update every index and the free-text index on its way
+    // in; building them once at the end from sorted data is several times faster.
+    if (!finishBulkLoad(error))
+        return false;
+    if (!m_db.transaction()) {
+        *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
+        return false;
+    }
+    const auto rollback = [&](const QSqlQuery &q, const char *what) {
+        fail(q, error, what);
+        m_db.rollback();
+        return false;
+    };
+    qint64 lastAlertId = 0;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.exec(QLatin1String(sql::MaxAlertId)) || !q.next())
+        return rollback(q, sql::MaxAlertId);
+    lastAlertId = q.value(0).toLongLong();
+    QStringList names;
+    QJsonArray statements;
+    if (!q.exec(QLatin1String(sql::AlertIndexDefinitions)))
+        return rollback(q, sql::AlertIndexDefinitions);
+    while (q.next()) {
+        names.append(q.value(0).toString());
+        statements.append(q.value(1).toString());
+    }
+    if (!q.exec(QLatin1String(sql::TextTriggerDefinition)))
+        return rollback(q, sql::TextTriggerDefinition);
+    const bool hasTrigger = q.next();
+    if (hasTrigger)
+        statements.append(q.value(0).toString());
+    q.finish();
+    for (const QString &name : std::as_const(names)) {
+        QString drop = QString::fromLatin1(sql::DropIndex).arg(name);
+        if (!q.exec(drop))
+            return rollback(q, sql::DropIndex);
+    }
+    if (hasTrigger && !q.exec(QLatin1String(sql::DropTextTrigger)))
+        return rollback(q, sql::DropTextTrigger);
+    const QJsonObject pending{{QStringLiteral("after"), lastAlertId}, {QStringLiteral("statements"), statements}};
+    if (!setSetting(QLatin1String(sql::BulkLoadSetting),
+                    QString::fromUtf8(QJsonDocument(pending).toJson(QJsonDocument::Compact)), error)) {
+        m_db.rollback();
+        return false;
+    }
+    if (!m_db.commit()) {
+        *error = ConsoleStoreText::tr("cannot commit: %1").arg(m_db.lastError().text());
+        m_db.rollback();
+        return false;
+    }
+    return true;
+}
+
+bool Store::finishBulkLoad(QString *error)
+{
+    if (m_url.kind != DatabaseUrl::Kind::SQLite)
+        return true;
+    const QString pendingText = setting(QLatin1String(sql::BulkLoadSetting));
+    if (pendingText.isEmpty())
+        return true;
+    const QJsonObject pending = QJsonDocument::fromJson(pendingText.toUtf8()).object();
+    if (!m_db.transaction()) {
+        *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
+        return false;
+    }
+    const auto rollback = [&](const QSqlQuery &q, const char *what) {
+        fail(q, error, what);
+        m_db.rollback();
+        return false;
+    };
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    const QJsonArray statements = pending.value(QStringLiteral("statements")).toArray();
+    for (const QJsonValue &statement : statements) {
+        // Definitions read back from sqlite_master by beginBulkLoad().
+        if (!q.exec(statement.toString()))
+            return rollback(q, "CREATE INDEX (bulk load)");
+    }
+    if (!q.prepare(QLatin1String(sql::IndexNewAlertText)))
+        return rollback(q, sql::IndexNewAlertText);
+    q.bindValue(0, qint64(pending.value(QStringLiteral("after")).toDouble()));
+    if (!q.exec())
+        return rollback(q, sql::IndexNewAlertText);
+    if (!q.exec(QLatin1String(sql::Analyze)))
+        return rollback(q, sql::Analyze);
+    if (!setSetting(QLatin1String(sql::BulkLoadSetting), QStringLiteral(""), error)) {
+        m_db.rollback();
+        return false;
+    }
+    if (!m_db.commit()) {
+        *error = ConsoleStoreText::tr("cannot commit the rebuilt indexes: %1").arg(m_db.lastError().text());
         m_db.rollback();
         return false;
     }
