@@ -119,7 +119,7 @@ constexpr const char *DropIndex = "DROP INDEX \"%1\"";
 constexpr const char *DropTextTrigger = "DROP TRIGGER alert_text_insert";
 constexpr const char *IndexNewAlertText =
     "INSERT INTO alert_text (rowid, message, rule_name, source_id, fields)"
-    " SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id > ?";
+    " SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id > ? AND id <= ?";
 constexpr const char *Analyze = "ANALYZE alerts";
 } // namespace sql
 
@@ -745,7 +745,7 @@ bool Store::beginBulkLoad(QString *error)
     if (m_url.kind != DatabaseUrl::Kind::SQLite)
         return true;
     // Each alert row would otherwise update every index and the free-text index on its way
-    // in; building them once at the end from sorted data is several times faster.
+    // in; building them once at the end from sorted data is faster.
     if (!finishBulkLoad(error))
         return false;
     if (!m_db.transaction()) {
@@ -764,27 +764,26 @@ bool Store::beginBulkLoad(QString *error)
         return rollback(q, sql::MaxAlertId);
     lastAlertId = q.value(0).toLongLong();
     QStringList names;
-    QJsonArray statements;
+    QJsonObject indexes;
     if (!q.exec(QLatin1String(sql::AlertIndexDefinitions)))
         return rollback(q, sql::AlertIndexDefinitions);
     while (q.next()) {
         names.append(q.value(0).toString());
-        statements.append(q.value(1).toString());
+        indexes.insert(q.value(0).toString(), q.value(1).toString());
     }
     if (!q.exec(QLatin1String(sql::TextTriggerDefinition)))
         return rollback(q, sql::TextTriggerDefinition);
-    const bool hasTrigger = q.next();
-    if (hasTrigger)
-        statements.append(q.value(0).toString());
+    const QString trigger = q.next() ? q.value(0).toString() : QString();
     q.finish();
     for (const QString &name : std::as_const(names)) {
-        QString drop = QString::fromLatin1(sql::DropIndex).arg(name);
-        if (!q.exec(drop))
+        if (!q.exec(QString::fromLatin1(sql::DropIndex).arg(name)))
             return rollback(q, sql::DropIndex);
     }
-    if (hasTrigger && !q.exec(QLatin1String(sql::DropTextTrigger)))
+    if (!trigger.isEmpty() && !q.exec(QLatin1String(sql::DropTextTrigger)))
         return rollback(q, sql::DropTextTrigger);
-    const QJsonObject pending{{QStringLiteral("after"), lastAlertId}, {QStringLiteral("statements"), statements}};
+    const QJsonObject pending{{QStringLiteral("after"), lastAlertId},
+                              {QStringLiteral("indexes"), indexes},
+                              {QStringLiteral("trigger"), trigger}};
     if (!setSetting(QLatin1String(sql::BulkLoadSetting),
                     QString::fromUtf8(QJsonDocument(pending).toJson(QJsonDocument::Compact)), error)) {
         m_db.rollback();
@@ -802,44 +801,92 @@ bool Store::finishBulkLoad(QString *error)
 {
     if (m_url.kind != DatabaseUrl::Kind::SQLite)
         return true;
-    const QString pendingText = setting(QLatin1String(sql::BulkLoadSetting));
-    if (pendingText.isEmpty())
+    QJsonObject pending = QJsonDocument::fromJson(setting(QLatin1String(sql::BulkLoadSetting)).toUtf8()).object();
+    if (pending.isEmpty())
         return true;
-    const QJsonObject pending = QJsonDocument::fromJson(pendingText.toUtf8()).object();
-    if (!m_db.transaction()) {
-        *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
-        return false;
-    }
-    const auto rollback = [&](const QSqlQuery &q, const char *what) {
-        fail(q, error, what);
-        m_db.rollback();
-        return false;
-    };
+    // Several steps, each its own transaction (one huge one would spill the page cache into
+    // the write-ahead log and read it back page by page): the indexes one by one, then the
+    // new alerts' text in slices. The pending note is updated with each step, so a step cut
+    // short is redone, and one done is not done twice.
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    const QJsonArray statements = pending.value(QStringLiteral("statements")).toArray();
-    for (const QJsonValue &statement : statements) {
-        // Definitions read back from sqlite_master by beginBulkLoad().
-        if (!q.exec(statement.toString()))
-            return rollback(q, "CREATE INDEX (bulk load)");
+    q.exec(QStringLiteral("PRAGMA cache_size = -262144"));
+    const auto done = [&](bool ok) {
+        q.exec(QStringLiteral("PRAGMA cache_size = -65536"));
+        return ok;
+    };
+    const auto step = [&](const std::function<bool()> &work) {
+        if (!m_db.transaction()) {
+            *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
+            return false;
+        }
+        if (!work()) {
+            m_db.rollback();
+            return false;
+        }
+        const QString note = pending.isEmpty() ? QStringLiteral("")
+                                               : QString::fromUtf8(QJsonDocument(pending).toJson(QJsonDocument::Compact));
+        if (!setSetting(QLatin1String(sql::BulkLoadSetting), note, error)) {
+            m_db.rollback();
+            return false;
+        }
+        if (!m_db.commit()) {
+            *error = ConsoleStoreText::tr("cannot commit the rebuilt indexes: %1").arg(m_db.lastError().text());
+            m_db.rollback();
+            return false;
+        }
+        return true;
+    };
+    QJsonObject indexes = pending.value(QStringLiteral("indexes")).toObject();
+    const QStringList names = indexes.keys();
+    for (const QString &name : names) {
+        const bool ok = step([&] {
+            // Definitions read back from sqlite_master by beginBulkLoad().
+            if (!q.exec(indexes.value(name).toString()))
+                return fail(q, error, "CREATE INDEX (bulk load)");
+            indexes.remove(name);
+            pending.insert(QStringLiteral("indexes"), indexes);
+            return true;
+        });
+        if (!ok)
+            return done(false);
     }
-    if (!q.prepare(QLatin1String(sql::IndexNewAlertText)))
-        return rollback(q, sql::IndexNewAlertText);
-    q.bindValue(0, qint64(pending.value(QStringLiteral("after")).toDouble()));
-    if (!q.exec())
-        return rollback(q, sql::IndexNewAlertText);
-    if (!q.exec(QLatin1String(sql::Analyze)))
-        return rollback(q, sql::Analyze);
-    if (!setSetting(QLatin1String(sql::BulkLoadSetting), QStringLiteral(""), error)) {
-        m_db.rollback();
-        return false;
+    constexpr qint64 kSlice = 200'000;
+    qint64 maxId = 0;
+    if (!maxAlertId(&maxId, error))
+        return done(false);
+    qint64 after = qint64(pending.value(QStringLiteral("after")).toDouble());
+    for (; after + kSlice < maxId; after += kSlice) {
+        const bool ok = step([&] {
+            if (!q.prepare(QLatin1String(sql::IndexNewAlertText)))
+                return fail(q, error, sql::IndexNewAlertText);
+            q.bindValue(0, after);
+            q.bindValue(1, after + kSlice);
+            if (!q.exec())
+                return fail(q, error, sql::IndexNewAlertText);
+            pending.insert(QStringLiteral("after"), after + kSlice);
+            return true;
+        });
+        if (!ok)
+            return done(false);
     }
-    if (!m_db.commit()) {
-        *error = ConsoleStoreText::tr("cannot commit the rebuilt indexes: %1").arg(m_db.lastError().text());
-        m_db.rollback();
-        return false;
-    }
-    return true;
+    // The rest, with the trigger back in the same transaction: no alert stored meanwhile is missed.
+    const bool ok = step([&] {
+        if (!q.prepare(QLatin1String(sql::IndexNewAlertText)))
+            return fail(q, error, sql::IndexNewAlertText);
+        q.bindValue(0, after);
+        q.bindValue(1, std::numeric_limits<qint64>::max());
+        if (!q.exec())
+            return fail(q, error, sql::IndexNewAlertText);
+        const QString trigger = pending.value(QStringLiteral("trigger")).toString();
+        if (!trigger.isEmpty() && !q.exec(trigger))
+            return fail(q, error, "CREATE TRIGGER (bulk load)");
+        if (!q.exec(QLatin1String(sql::Analyze)))
+            return fail(q, error, sql::Analyze);
+        pending = QJsonObject();
+        return true;
+    });
+    return done(ok);
 }
 
 } // namespace vigil::models
