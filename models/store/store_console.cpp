@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QSqlError>
 #include <functional>
+#include <limits>
 
 namespace vigil::models {
 
@@ -50,6 +51,11 @@ constexpr const char *WhereTo = " AND a.created_at < ?";
 // and PostgreSQL, fall back to scanning with the same meaning (LIKE ignores ASCII case in
 // SQLite, ILIKE in PostgreSQL).
 constexpr const char *WhereTextIndexed = " AND a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)";
+constexpr const char *WhereTextOfRow =
+    " AND EXISTS (SELECT 1 FROM alert_text WHERE alert_text MATCH ? AND alert_text.rowid = a.id)";
+constexpr const char *ProbeHead = "SELECT COUNT(*) FROM (SELECT 1 FROM alerts a WHERE 1 = 1";
+constexpr const char *ProbeText = "SELECT COUNT(*) FROM (SELECT 1 FROM alert_text WHERE alert_text MATCH ?";
+constexpr const char *ProbeTail = " LIMIT ?)";
 constexpr const char *WhereTextLike =
     " AND (a.message LIKE ? ESCAPE '!' OR a.rule_name LIKE ? ESCAPE '!' OR a.source_id LIKE ? ESCAPE '!'"
     " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields LIKE ? ESCAPE '!'))";
@@ -161,21 +167,36 @@ QString textPhrase(const QString &text)
     return QLatin1Char('"') + phrase + QLatin1Char('"');
 }
 
-// Appends the WHERE clause of `query` to `statement` and collects the values to bind.
-void composeWhere(const AlertQuery &query, DatabaseUrl::Kind kind, QString *statement, QVariantList *values)
+// One condition of a query's WHERE clause, in two forms: `indexed` lets the planner look rows
+// up with the column's index, `checked` (a unary + on the column) only checks rows found
+// another way. `probed`: its rows can be counted cheaply on its index (see choosePlan()).
+struct Term
 {
-    statement->append(QLatin1String(sql::WhereAll));
+    QString indexed;
+    QString checked;
+    QVariantList values;
+    bool probed = true;
+    bool text = false;
+};
+
+QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
+{
+    QList<Term> terms;
     const auto inList = [&](const char *head, const QVariantList &items) {
-        statement->append(QLatin1String(head));
+        Term t;
+        t.indexed = QLatin1String(head);
         for (qsizetype i = 0; i < items.size(); ++i)
-            statement->append(i == 0 ? QStringLiteral("?") : QStringLiteral(", ?"));
-        statement->append(QLatin1Char(')'));
-        values->append(items);
+            t.indexed.append(i == 0 ? QStringLiteral("?") : QStringLiteral(", ?"));
+        t.indexed.append(QLatin1Char(')'));
+        t.values = items;
+        terms.append(t);
     };
-    if (query.maxId > 0) {
-        statement->append(QLatin1String(sql::WhereMaxId));
-        values->append(query.maxId);
-    }
+    const auto single = [&](const char *fragment, const QVariantList &values) {
+        Term t;
+        t.indexed = QLatin1String(fragment);
+        t.values = values;
+        terms.append(t);
+    };
     if (!query.severities.isEmpty()) {
         QVariantList v;
         for (engine::Severity s : query.severities)
@@ -200,43 +221,154 @@ void composeWhere(const AlertQuery &query, DatabaseUrl::Kind kind, QString *stat
             v.append(r);
         inList(sql::WhereRuleIn, v);
     }
-    if (!query.source.isEmpty()) {
-        statement->append(QLatin1String(sql::WhereSource));
-        values->append(query.source);
+    if (!query.source.isEmpty())
+        single(sql::WhereSource, {query.source});
+    if (query.assignee == QStringLiteral("-"))
+        single(sql::WhereUnassigned, {});
+    else if (!query.assignee.isEmpty())
+        single(sql::WhereAssignee, {query.assignee});
+    if (query.fromMs > 0 || query.toMs > 0) {
+        Term t;
+        if (query.fromMs > 0) {
+            t.indexed.append(QLatin1String(sql::WhereFrom));
+            t.values.append(query.fromMs);
+        }
+        if (query.toMs > 0) {
+            t.indexed.append(QLatin1String(sql::WhereTo));
+            t.values.append(query.toMs);
+        }
+        terms.append(t);
     }
-    if (query.assignee == QStringLiteral("-")) {
-        statement->append(QLatin1String(sql::WhereUnassigned));
-    } else if (!query.assignee.isEmpty()) {
-        statement->append(QLatin1String(sql::WhereAssignee));
-        values->append(query.assignee);
-    }
-    if (query.fromMs > 0) {
-        statement->append(QLatin1String(sql::WhereFrom));
-        values->append(query.fromMs);
-    }
-    if (query.toMs > 0) {
-        statement->append(QLatin1String(sql::WhereTo));
-        values->append(query.toMs);
-    }
+    for (Term &t : terms)
+        t.checked = QString(t.indexed).replace(QStringLiteral(" AND "), QStringLiteral(" AND +"));
     const QString text = query.text.trimmed();
     if (text.isEmpty())
-        return;
+        return terms;
+    Term t;
+    t.text = true;
     // The trigram index cannot look up fewer than three characters.
     if (kind == DatabaseUrl::Kind::SQLite && text.toUcs4().size() >= 3) {
-        statement->append(QLatin1String(sql::WhereTextIndexed));
-        values->append(textPhrase(text));
-        return;
+        t.indexed = QLatin1String(sql::WhereTextIndexed);
+        t.checked = QLatin1String(sql::WhereTextOfRow);
+        t.values = {textPhrase(text)};
+    } else {
+        t.indexed = QLatin1String(kind == DatabaseUrl::Kind::SQLite ? sql::WhereTextLike : sql::WhereTextILike);
+        t.checked = t.indexed;
+        t.probed = false;
+        const QString pattern = likePattern(text);
+        t.values = {pattern, pattern, pattern, pattern};
     }
-    statement->append(QLatin1String(kind == DatabaseUrl::Kind::SQLite ? sql::WhereTextLike : sql::WhereTextILike));
-    const QString pattern = likePattern(text);
-    for (int i = 0; i < 4; ++i)
-        values->append(pattern);
+    terms.append(t);
+    return terms;
 }
 
-void composeOrder(const AlertQuery &query, QString *statement)
+/*!
+    How a query finds its rows. SQLite's statistics (sqlite_stat1) keep only the average rows
+    per value, so the planner cannot tell a rare status (NEW: 3 %) from a common one and may
+    read a quarter of the table through the wrong index, or sort 400,000 rows for a page of
+    200. The store counts instead, on the indexes alone and never beyond kProbeLimit rows,
+    how many rows each condition matches:
+    - the rarest condition under kProbeLimit rows finds the rows (`driving`), the others only
+      check them, and the page is sorted (a few ten thousand rows at most);
+    - when every condition matches many rows, a page walks the index of the sort order and
+      checks each row (`driving` -1): matches are dense, a page is found after a few hundred
+      rows. The count still goes through the rarest condition's index.
+*/
+struct QueryPlan
+{
+    bool chosen = false;    // false: the planner decides (no condition, or PostgreSQL)
+    int driving = -1;       // term that finds the rows; -1: walk the sort order's index
+    int rarest = -1;        // term with the fewest rows (for counting)
+};
+
+constexpr qint64 kProbeLimit = 100'000;
+constexpr qint64 kTextProbeLimit = 5'000; // free text reads postings, not an index range
+
+// Appends the WHERE clause to `statement` and collects the values to bind. `forCount`: the
+// rows are counted, not paged (no order to walk).
+void composeWhere(const AlertQuery &query, const QList<Term> &terms, const QueryPlan &plan, bool forCount,
+                  QString *statement, QVariantList *values)
+{
+    statement->append(QLatin1String(sql::WhereAll));
+    if (query.maxId > 0) {
+        statement->append(QLatin1String(sql::WhereMaxId));
+        values->append(query.maxId);
+    }
+    const int finder = !plan.chosen ? -1 : (forCount ? plan.rarest : plan.driving);
+    for (qsizetype i = 0; i < terms.size(); ++i) {
+        const Term &t = terms.at(i);
+        bool indexed = !plan.chosen || i == finder;
+        // Free text found through its own index unless pages walk the sort order.
+        if (t.text && plan.chosen && (forCount || plan.driving >= 0))
+            indexed = true;
+        statement->append(indexed ? t.indexed : t.checked);
+        values->append(t.values);
+    }
+}
+
+// Counts the rows of each condition (up to the limits) and picks the plan; the counts of a
+// query are kept for the next pages of it (per thread: one store per thread).
+QueryPlan choosePlan(const QSqlDatabase &db, const QString &connection, DatabaseUrl::Kind kind, const QList<Term> &terms)
+{
+    QueryPlan plan;
+    if (kind != DatabaseUrl::Kind::SQLite || terms.isEmpty())
+        return plan;
+    QString key = connection;
+    for (const Term &t : terms) {
+        key.append(t.indexed);
+        for (const QVariant &v : t.values)
+            key.append(QLatin1Char('\x1f')).append(v.toString());
+    }
+    thread_local QHash<QString, QList<qint64>> cache;
+    QList<qint64> counts = cache.value(key);
+    if (counts.size() != terms.size()) {
+        counts.clear();
+        for (const Term &t : terms) {
+            if (!t.probed) {
+                counts.append(std::numeric_limits<qint64>::max());
+                continue;
+            }
+            const qint64 limit = t.text ? kTextProbeLimit : kProbeLimit;
+            QString statement = t.text ? QLatin1String(sql::ProbeText) : QLatin1String(sql::ProbeHead) + t.indexed;
+            statement.append(QLatin1String(sql::ProbeTail));
+            QSqlQuery q(db);
+            q.setForwardOnly(true);
+            if (!q.prepare(statement))
+                return plan; // the query itself will report what is wrong
+            int n = 0;
+            for (const QVariant &v : t.values) {
+                q.bindValue(n++, v);
+                if (t.text)
+                    break;
+            }
+            q.bindValue(n, limit);
+            if (!q.exec() || !q.next())
+                return plan;
+            const qint64 c = q.value(0).toLongLong();
+            // A common text is never the one to find rows by: reading its postings costs more.
+            counts.append(c >= limit && limit < kProbeLimit ? std::numeric_limits<qint64>::max() - 1 : c);
+        }
+        if (cache.size() > 64)
+            cache.clear();
+        cache.insert(key, counts);
+    }
+    plan.chosen = true;
+    for (qsizetype i = 0; i < terms.size(); ++i)
+        if (plan.rarest < 0 || counts.at(i) < counts.at(plan.rarest))
+            plan.rarest = int(i);
+    if (counts.at(plan.rarest) < kProbeLimit)
+        plan.driving = plan.rarest;
+    return plan;
+}
+
+void composeOrder(const AlertQuery &query, const QueryPlan &plan, QString *statement)
 {
     const QLatin1String dir = query.descending ? QLatin1String(" DESC") : QLatin1String(" ASC");
     statement->append(QStringLiteral(" ORDER BY "));
+    // A unary + keeps the planner from walking the sort order's index when a rare condition
+    // finds the rows: sorting them is cheaper.
+    if (plan.chosen && plan.driving >= 0)
+        statement->append(QLatin1Char('+'));
     statement->append(QLatin1String(orderExpression(query.sortKey)));
     statement->append(dir);
     if (query.sortKey != AlertSortKey::Id) {
@@ -281,7 +413,8 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
 {
     QString statement = QLatin1String(sql::AlertCountSelect);
     QVariantList values;
-    composeWhere(query, m_url.kind, &statement, &values);
+    const QList<Term> terms = queryTerms(query, m_url.kind);
+    composeWhere(query, terms, choosePlan(m_db, m_connectionName, m_url.kind, terms), true, &statement, &values);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!q.prepare(statement))
@@ -301,11 +434,13 @@ bool Store::alertRows(const AlertQuery &query, qint64 offset, int limit, QList<A
     QString statement = QLatin1String(sql::AlertRowSelect) + QLatin1String(sql::WhereIdInPage)
         + QLatin1String(sql::AlertIdSelect);
     QVariantList values;
-    composeWhere(query, m_url.kind, &statement, &values);
-    composeOrder(query, &statement);
+    const QList<Term> terms = queryTerms(query, m_url.kind);
+    const QueryPlan plan = choosePlan(m_db, m_connectionName, m_url.kind, terms);
+    composeWhere(query, terms, plan, false, &statement, &values);
+    composeOrder(query, plan, &statement);
     statement.append(QLatin1String(sql::LimitOffset));
     statement.append(QLatin1Char(')'));
-    composeOrder(query, &statement);
+    composeOrder(query, QueryPlan(), &statement);
     values.append(limit);
     values.append(offset);
     QSqlQuery q(m_db);
@@ -346,8 +481,10 @@ bool Store::alertIds(const AlertQuery &query, QList<qint64> *ids, QString *error
 {
     QString statement = QLatin1String(sql::AlertIdSelect);
     QVariantList values;
-    composeWhere(query, m_url.kind, &statement, &values);
-    composeOrder(query, &statement);
+    const QList<Term> terms = queryTerms(query, m_url.kind);
+    const QueryPlan plan = choosePlan(m_db, m_connectionName, m_url.kind, terms);
+    composeWhere(query, terms, plan, false, &statement, &values);
+    composeOrder(query, plan, &statement);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!q.prepare(statement))
