@@ -153,6 +153,7 @@ private slots:
     void sameAnswersAsTheScan_data();
     void sameAnswersAsTheScan();
     void combinesWithFiltersAndSorts();
+    void commonTextWithPagesAndFilters();
     void followsUpdatesAndDeletes();
     void bulkLoadRebuildsIndexes();
     void interruptedBulkLoadIsFinishedOnOpen();
@@ -236,6 +237,45 @@ void TestAlertTextSearch::combinesWithFiltersAndSorts()
     QVERIFY2(store->alertRows(q, 0, 10, &rows, &error), qPrintable(error));
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows.at(0).message, QStringLiteral("Transfer of 9000 EUR"));
+}
+
+void TestAlertTextSearch::commonTextWithPagesAndFilters()
+{
+    // Enough matches that the store checks the text row by row while walking the time order
+    // (more than it counts ahead for a text), and fewer for the source, which then finds the rows.
+    QString connection;
+    auto store = openStore(QStringLiteral("common.db"), &connection);
+    QVERIFY(store);
+    QString error;
+    std::vector<Spec> specs;
+    QList<QByteArray> texts;
+    for (int i = 0; i < 6000; ++i) {
+        texts.append(QStringLiteral("Routine check %1").arg(i).toLatin1());
+        specs.push_back({"Routine", i % 100 == 0 ? "rare-1" : "common-1", texts.constLast().constData(), nullptr});
+    }
+    QVERIFY2(store->insertGenerated(chunkOf(specs.data(), qsizetype(specs.size()), kT0), &error), qPrintable(error));
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0 + 6000 * 60'000LL), &error), qPrintable(error));
+    const QSqlDatabase db = QSqlDatabase::database(connection, false);
+    const QList<qint64> expected = expectedIds(db, QStringLiteral("ROUTINE CHECK 1"));
+    QCOMPARE(expected.size(), 1111); // 1, 10-19, 100-199, 1000-1999
+    QCOMPARE(searched(*store, QStringLiteral("ROUTINE CHECK 1")), expected);
+    AlertQuery q;
+    q.text = QStringLiteral("routine");
+    QList<AlertRow> page;
+    QVERIFY2(store->alertRows(q, 200, 200, &page, &error), qPrintable(error));
+    QCOMPARE(page.size(), 200);
+    QCOMPARE(page.first().id, 6000 - 200);
+    QCOMPARE(page.last().id, 6000 - 399);
+    qint64 count = 0;
+    QVERIFY2(store->countAlerts(q, &count, &error), qPrintable(error));
+    QCOMPARE(count, 6000);
+    q.source = QStringLiteral("rare-1");
+    QList<qint64> ids;
+    QVERIFY2(store->alertIds(q, &ids, &error), qPrintable(error));
+    QCOMPARE(ids.size(), 60);
+    QCOMPARE(ids.first(), 5901);
+    QVERIFY2(store->countAlerts(q, &count, &error), qPrintable(error));
+    QCOMPARE(count, 60);
 }
 
 void TestAlertTextSearch::followsUpdatesAndDeletes()
