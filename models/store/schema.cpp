@@ -169,7 +169,9 @@ const QList<Migration> &migrations()
                             " new.message, new.rule_name, new.source_id,"
                             " COALESCE((SELECT fields FROM events WHERE id = new.event_id), ''));"
                             " END"),
-             // The alerts already stored.
+             // The alerts already stored. Never merge the whole index at once (it would when a
+             // level reaches 16 segments: minutes for a million alerts); small merges suffice.
+             QStringLiteral("{SQLITE}INSERT INTO alert_text (alert_text, rank) VALUES ('crisismerge', 10000)"),
              QStringLiteral("{SQLITE}INSERT INTO alert_text (alert_text) VALUES ('rebuild')"),
              // Row counts per index for the query planner (SQLite has none until ANALYZE):
              // without them it may walk a big index for a filter a smaller one answers.

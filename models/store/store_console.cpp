@@ -127,6 +127,10 @@ constexpr const char *IndexNewAlertText =
     "INSERT INTO alert_text (rowid, message, rule_name, source_id, fields)"
     " SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id > ? AND id <= ?";
 constexpr const char *Analyze = "ANALYZE alerts";
+// The free-text index's own settings: during a bulk load it keeps one segment per 64 MiB of
+// text and merges none (a "crisis" merge of the whole index, which it starts when a level
+// has 16 segments, takes minutes); afterwards it merges a little after each write again.
+constexpr const char *TextIndexSetting = "INSERT INTO alert_text (alert_text, rank) VALUES (?, ?)";
 } // namespace sql
 
 qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
@@ -974,6 +978,17 @@ bool Store::finishBulkLoad(QString *error)
         }
         return true;
     };
+    const auto textIndexSettings = [&](const QList<std::pair<const char *, int>> &settings) {
+        for (const auto &[name, value] : settings) {
+            if (!q.prepare(QLatin1String(sql::TextIndexSetting)))
+                return fail(q, error, sql::TextIndexSetting);
+            q.bindValue(0, QString::fromLatin1(name));
+            q.bindValue(1, value);
+            if (!q.exec())
+                return fail(q, error, sql::TextIndexSetting);
+        }
+        return true;
+    };
     QJsonObject indexes = pending.value(QStringLiteral("indexes")).toObject();
     const QStringList names = indexes.keys();
     for (const QString &name : names) {
@@ -995,6 +1010,8 @@ bool Store::finishBulkLoad(QString *error)
     qint64 after = qint64(pending.value(QStringLiteral("after")).toDouble());
     for (; after + kSlice < maxId; after += kSlice) {
         const bool ok = step([&] {
+            if (!textIndexSettings({{"automerge", 0}, {"crisismerge", 10000}, {"hashsize", 64 << 20}}))
+                return false;
             if (!q.prepare(QLatin1String(sql::IndexNewAlertText)))
                 return fail(q, error, sql::IndexNewAlertText);
             q.bindValue(0, after);
@@ -1009,12 +1026,17 @@ bool Store::finishBulkLoad(QString *error)
     }
     // The rest, with the trigger back in the same transaction: no alert stored meanwhile is missed.
     const bool ok = step([&] {
+        if (!textIndexSettings({{"automerge", 0}, {"crisismerge", 10000}, {"hashsize", 64 << 20}}))
+            return false;
         if (!q.prepare(QLatin1String(sql::IndexNewAlertText)))
             return fail(q, error, sql::IndexNewAlertText);
         q.bindValue(0, after);
         q.bindValue(1, std::numeric_limits<qint64>::max());
         if (!q.exec())
             return fail(q, error, sql::IndexNewAlertText);
+        // Small merges after each write from now on; never the whole index at once.
+        if (!textIndexSettings({{"automerge", 4}, {"crisismerge", 10000}, {"hashsize", 1 << 20}}))
+            return false;
         const QString trigger = pending.value(QStringLiteral("trigger")).toString();
         if (!trigger.isEmpty() && !q.exec(trigger))
             return fail(q, error, "CREATE TRIGGER (bulk load)");

@@ -424,7 +424,7 @@ void TestAlertTextSearch::sqliteOnlyStatementsAreSkippedOnPostgres()
             }
         }
     }
-    QCOMPARE(sqliteOnly, 7); // the view, the index, three triggers, the backfill, the statistics
+    QCOMPARE(sqliteOnly, 8); // the view, the index, three triggers, its merge setting, the backfill, the statistics
 }
 
 QTEST_GUILESS_MAIN(TestAlertTextSearch)
