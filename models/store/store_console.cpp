@@ -51,8 +51,7 @@ constexpr const char *WhereTo = " AND a.created_at < ?";
 // and PostgreSQL, fall back to scanning with the same meaning (LIKE ignores ASCII case in
 // SQLite, ILIKE in PostgreSQL).
 constexpr const char *WhereTextIndexed = " AND a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)";
-constexpr const char *WhereTextOfRow =
-    " AND EXISTS (SELECT 1 FROM alert_text WHERE alert_text MATCH ? AND alert_text.rowid = a.id)";
+constexpr const char *WhereTextInSet = " AND +a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)";
 constexpr const char *ProbeHead = "SELECT COUNT(*) FROM (SELECT 1 FROM alerts a WHERE 1 = 1";
 constexpr const char *ProbeText = "SELECT COUNT(*) FROM (SELECT 1 FROM alert_text WHERE alert_text MATCH ?";
 constexpr const char *ProbeTail = " LIMIT ?)";
@@ -252,8 +251,10 @@ QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
     t.text = true;
     // The trigram index cannot look up fewer than three characters.
     if (kind == DatabaseUrl::Kind::SQLite && text.toUcs4().size() >= 3) {
+        // Either the matches drive (rows looked up by id), or they are read once into a set
+        // that rows found another way are checked against (never a search per row).
         t.indexed = QLatin1String(sql::WhereTextIndexed);
-        t.checked = QLatin1String(sql::WhereTextOfRow);
+        t.checked = QLatin1String(sql::WhereTextInSet);
         t.values = {textPhrase(text)};
     } else {
         t.indexed = QLatin1String(kind == DatabaseUrl::Kind::SQLite ? sql::WhereTextLike : sql::WhereTextILike);
@@ -301,10 +302,7 @@ void composeWhere(const AlertQuery &query, const QList<Term> &terms, const Query
     const int finder = !plan.chosen ? -1 : (forCount ? plan.rarest : plan.driving);
     for (qsizetype i = 0; i < terms.size(); ++i) {
         const Term &t = terms.at(i);
-        bool indexed = !plan.chosen || i == finder;
-        // Free text found through its own index unless pages walk the sort order.
-        if (t.text && plan.chosen && (forCount || plan.driving >= 0))
-            indexed = true;
+        const bool indexed = !plan.chosen || i == finder;
         statement->append(indexed ? t.indexed : t.checked);
         values->append(t.values);
     }
