@@ -51,6 +51,7 @@ constexpr const char *WhereTo = " AND a.created_at < ?";
 // and PostgreSQL, fall back to scanning with the same meaning (LIKE ignores ASCII case in
 // SQLite, ILIKE in PostgreSQL).
 constexpr const char *WhereTextIndexed = " AND a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)";
+constexpr const char *CountTextMatches = "SELECT COUNT(*) FROM alert_text WHERE alert_text MATCH ? AND rowid <= ?";
 constexpr const char *WhereTextInSet = " AND +a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)";
 constexpr const char *ProbeHead = "SELECT COUNT(*) FROM (SELECT 1 FROM alerts a WHERE 1 = 1";
 constexpr const char *ProbeText = "SELECT COUNT(*) FROM (SELECT 1 FROM alert_text WHERE alert_text MATCH ?";
@@ -416,7 +417,14 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
     QString statement = QLatin1String(sql::AlertCountSelect);
     QVariantList values;
     const QList<Term> terms = queryTerms(query, m_url.kind);
-    composeWhere(query, terms, choosePlan(m_db, m_connectionName, m_url.kind, terms), true, &statement, &values);
+    if (terms.size() == 1 && terms.constFirst().text && terms.constFirst().probed) {
+        // Only free text: the index counts its matches without reading a row.
+        statement = QLatin1String(sql::CountTextMatches);
+        values = {terms.constFirst().values.constFirst(),
+                  query.maxId > 0 ? query.maxId : std::numeric_limits<qint64>::max()};
+    } else {
+        composeWhere(query, terms, choosePlan(m_db, m_connectionName, m_url.kind, terms), true, &statement, &values);
+    }
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!q.prepare(statement))
