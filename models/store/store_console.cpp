@@ -179,6 +179,7 @@ struct Term
     QString indexed;
     QString checked;
     QVariantList values;
+    QVariantList checkedValues;     // when `checked` binds other values than `indexed`
     bool probed = true;
     bool text = false;
 };
@@ -252,11 +253,21 @@ QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
     t.text = true;
     // The trigram index cannot look up fewer than three characters.
     if (kind == DatabaseUrl::Kind::SQLite && text.toUcs4().size() >= 3) {
-        // Either the matches drive (rows looked up by id), or they are read once into a set
-        // that rows found another way are checked against (never a search per row).
+        // Either the matches drive (rows looked up by id), or rows found another way are
+        // checked: an ASCII text with LIKE on the row (the same answer, ASCII case being all
+        // LIKE folds, and no index search per row), other text against the set of matches.
         t.indexed = QLatin1String(sql::WhereTextIndexed);
-        t.checked = QLatin1String(sql::WhereTextInSet);
         t.values = {textPhrase(text)};
+        bool ascii = true;
+        for (QChar c : text)
+            ascii = ascii && c.unicode() < 0x80;
+        if (ascii) {
+            t.checked = QLatin1String(sql::WhereTextLike);
+            const QString pattern = likePattern(text);
+            t.checkedValues = {pattern, pattern, pattern, pattern};
+        } else {
+            t.checked = QLatin1String(sql::WhereTextInSet);
+        }
     } else {
         t.indexed = QLatin1String(kind == DatabaseUrl::Kind::SQLite ? sql::WhereTextLike : sql::WhereTextILike);
         t.checked = t.indexed;
@@ -287,7 +298,7 @@ struct QueryPlan
     int rarest = -1;        // term with the fewest rows (for counting)
 };
 
-constexpr qint64 kProbeLimit = 100'000;
+constexpr qint64 kProbeLimit = 50'000;
 constexpr qint64 kTextProbeLimit = 5'000; // free text reads postings, not an index range
 
 // Appends the WHERE clause to `statement` and collects the values to bind. `forCount`: the
@@ -305,7 +316,7 @@ void composeWhere(const AlertQuery &query, const QList<Term> &terms, const Query
         const Term &t = terms.at(i);
         const bool indexed = !plan.chosen || i == finder;
         statement->append(indexed ? t.indexed : t.checked);
-        values->append(t.values);
+        values->append(indexed || t.checkedValues.isEmpty() ? t.values : t.checkedValues);
     }
 }
 
