@@ -5,7 +5,8 @@ namespace vigil::models::schema {
 const QList<Migration> &migrations()
 {
     // Times are UTC milliseconds since the epoch ({BIGINT}): compact, sortable and the same
-    // on both databases. JSON columns are TEXT.
+    // on both databases. JSON columns are TEXT. A statement starting with {SQLITE} is for
+    // SQLite only (PostgreSQL skips it).
     static const QList<Migration> list = {
         {1, "initial schema",
          {
@@ -156,6 +157,48 @@ const QList<Migration> &migrations()
              QStringLiteral("ALTER TABLE alerts ADD COLUMN silence_id {BIGINT} REFERENCES silences (id)"),
              QStringLiteral("CREATE INDEX alerts_silence ON alerts (silence_id)"),
          }},
+        {5, "analyst console: free-text index over alerts, sorting by message",
+         {
+             QStringLiteral("CREATE INDEX alerts_message_created ON alerts (message, created_at)"),
+             // Free text is a case-insensitive substring search over the alert's message, rule,
+             // source and its event's fields. A trigram index answers it without reading the
+             // rows: what it indexes comes from this view (external content, so nothing is
+             // stored twice), and the triggers keep it in step with the alerts (the events
+             // table, written much more often, has none: an event's fields are indexed when
+             // an alert about it is stored). On PostgreSQL the search stays an ILIKE; pg_trgm
+             // is its counterpart of this index.
+             QStringLiteral("{SQLITE}CREATE VIEW alert_text_source AS"
+                            " SELECT a.id AS id, a.message AS message, a.rule_name AS rule_name, a.source_id AS source_id,"
+                            " COALESCE(e.fields, '') AS fields FROM alerts a LEFT JOIN events e ON e.id = a.event_id"),
+             QStringLiteral("{SQLITE}CREATE VIRTUAL TABLE alert_text USING fts5(message, rule_name, source_id, fields,"
+                            " content = 'alert_text_source', content_rowid = 'id', tokenize = 'trigram')"),
+             QStringLiteral("{SQLITE}CREATE TRIGGER alert_text_insert AFTER INSERT ON alerts BEGIN"
+                            " INSERT INTO alert_text (rowid, message, rule_name, source_id, fields) VALUES (new.id,"
+                            " new.message, new.rule_name, new.source_id,"
+                            " COALESCE((SELECT fields FROM events WHERE id = new.event_id), ''));"
+                            " END"),
+             QStringLiteral("{SQLITE}CREATE TRIGGER alert_text_delete AFTER DELETE ON alerts BEGIN"
+                            " INSERT INTO alert_text (alert_text, rowid, message, rule_name, source_id, fields) VALUES ('delete',"
+                            " old.id, old.message, old.rule_name, old.source_id,"
+                            " COALESCE((SELECT fields FROM events WHERE id = old.event_id), ''));"
+                            " END"),
+             QStringLiteral("{SQLITE}CREATE TRIGGER alert_text_update AFTER UPDATE OF message, rule_name, source_id, event_id"
+                            " ON alerts BEGIN"
+                            " INSERT INTO alert_text (alert_text, rowid, message, rule_name, source_id, fields) VALUES ('delete',"
+                            " old.id, old.message, old.rule_name, old.source_id,"
+                            " COALESCE((SELECT fields FROM events WHERE id = old.event_id), ''));"
+                            " INSERT INTO alert_text (rowid, message, rule_name, source_id, fields) VALUES (new.id,"
+                            " new.message, new.rule_name, new.source_id,"
+                            " COALESCE((SELECT fields FROM events WHERE id = new.event_id), ''));"
+                            " END"),
+             // The alerts already stored. Never merge the whole index at once (it would when a
+             // level reaches 16 segments: minutes for a million alerts); small merges suffice.
+             QStringLiteral("{SQLITE}INSERT INTO alert_text (alert_text, rank) VALUES ('crisismerge', 10000)"),
+             QStringLiteral("{SQLITE}INSERT INTO alert_text (alert_text) VALUES ('rebuild')"),
+             // Row counts per index for the query planner (SQLite has none until ANALYZE):
+             // without them it may walk a big index for a filter a smaller one answers.
+             QStringLiteral("{SQLITE}ANALYZE"),
+         }},
     };
     return list;
 }
@@ -165,6 +208,12 @@ int latestVersion() { return migrations().constLast().version; }
 QString translate(const QString &statement, Dialect dialect)
 {
     QString s = statement;
+    const QLatin1String sqliteOnly("{SQLITE}");
+    if (s.startsWith(sqliteOnly)) {
+        if (dialect != Dialect::SQLite)
+            return QString();
+        s.remove(0, sqliteOnly.size());
+    }
     if (dialect == Dialect::SQLite) {
         s.replace(QStringLiteral("{ID}"), QStringLiteral("INTEGER PRIMARY KEY"));
         s.replace(QStringLiteral("{BIGINT}"), QStringLiteral("INTEGER"));

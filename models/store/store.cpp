@@ -287,8 +287,11 @@ bool Store::migrate(QString *error)
             return false;
         }
         for (const QString &statement : m.statements) {
+            const QString translated = schema::translate(statement, dialect);
+            if (translated.isEmpty())
+                continue; // not for this database
             QSqlQuery q(m_db);
-            if (!q.exec(schema::translate(statement, dialect))) {
+            if (!q.exec(translated)) {
                 const QString text = q.lastError().text();
                 m_db.rollback();
                 *error = StoreText::tr("migration %1 (%2) failed: %3")
@@ -308,7 +311,8 @@ bool Store::migrate(QString *error)
             return false;
         }
     }
-    return true;
+    // A bulk load cut short (vigil generate killed) left the alerts without their indexes.
+    return finishBulkLoad(error);
 }
 
 bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline, qint64 receivedAtMs,

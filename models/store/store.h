@@ -185,6 +185,12 @@ public:
     bool alertRecords(const QList<qint64> &alertIds, QList<AlertRecord> *alerts, QString *error);
     // `vigil generate`: writes a chunk of synthetic history in one transaction.
     bool insertGenerated(const GeneratedChunk &chunk, QString *error);
+    // Around many insertGenerated() calls: beginBulkLoad() drops the alerts' secondary indexes
+    // and pauses the free-text index; finishBulkLoad() builds them again, indexes the new
+    // alerts' text and refreshes the planner's statistics, in one transaction. A load cut
+    // short is finished by the next open(). Nothing to do on PostgreSQL.
+    bool beginBulkLoad(QString *error);
+    bool finishBulkLoad(QString *error);
 
     // --- silences (store_silences.cpp) ---
     // Silences may be created, ended and deleted by analysts and admins (managers read);

@@ -15,6 +15,7 @@
 #include <QSqlError>
 #include <algorithm>
 #include <functional>
+#include <limits>
 
 namespace vigil::models {
 
@@ -46,9 +47,22 @@ constexpr const char *WhereAssignee = " AND a.assigned_to = (SELECT id FROM user
 constexpr const char *WhereUnassigned = " AND a.assigned_to IS NULL";
 constexpr const char *WhereFrom = " AND a.created_at >= ?";
 constexpr const char *WhereTo = " AND a.created_at < ?";
-constexpr const char *WhereText =
+// Free text: the trigram index of schema migration 5 (SQLite) finds the alerts whose message,
+// rule, source or event fields contain the text, ignoring case; a text shorter than a trigram,
+// and PostgreSQL, fall back to scanning with the same meaning (LIKE ignores ASCII case in
+// SQLite, ILIKE in PostgreSQL).
+constexpr const char *WhereTextIndexed = " AND a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)";
+constexpr const char *CountTextMatches = "SELECT COUNT(*) FROM alert_text WHERE alert_text MATCH ? AND rowid <= ?";
+constexpr const char *WhereTextInSet = " AND +a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)";
+constexpr const char *ProbeHead = "SELECT COUNT(*) FROM (SELECT 1 FROM alerts a WHERE 1 = 1";
+constexpr const char *ProbeText = "SELECT COUNT(*) FROM (SELECT 1 FROM alert_text WHERE alert_text MATCH ?";
+constexpr const char *ProbeTail = " LIMIT ?)";
+constexpr const char *WhereTextLike =
     " AND (a.message LIKE ? ESCAPE '!' OR a.rule_name LIKE ? ESCAPE '!' OR a.source_id LIKE ? ESCAPE '!'"
     " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields LIKE ? ESCAPE '!'))";
+constexpr const char *WhereTextILike =
+    " AND (a.message ILIKE ? ESCAPE '!' OR a.rule_name ILIKE ? ESCAPE '!' OR a.source_id ILIKE ? ESCAPE '!'"
+    " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields ILIKE ? ESCAPE '!'))";
 constexpr const char *LimitOffset = " LIMIT ? OFFSET ?";
 constexpr const char *WhereIdInPage = " WHERE a.id IN (";
 constexpr const char *WhereId = " AND a.id = ?";
@@ -130,6 +144,24 @@ constexpr const char *GenerateResponses =
     "INSERT INTO alert_responses (id, alert_id, user_id, action_taken, notes, timestamp, success, response_time_ms)"
     " VALUES ";
 constexpr const char *GenerateResponseTuple = "(?, ?, ?, ?, ?, ?, ?, ?)";
+
+// Bulk load: what is dropped and built again (every secondary index of alerts, whichever
+// migration made it, and the free-text index's insert trigger), and where that is remembered.
+constexpr const char *BulkLoadSetting = "bulk_load.pending";
+constexpr const char *AlertIndexDefinitions =
+    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alerts' AND sql IS NOT NULL ORDER BY name";
+constexpr const char *TextTriggerDefinition =
+    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'alert_text_insert'";
+constexpr const char *DropIndex = "DROP INDEX \"%1\"";
+constexpr const char *DropTextTrigger = "DROP TRIGGER alert_text_insert";
+constexpr const char *IndexNewAlertText =
+    "INSERT INTO alert_text (rowid, message, rule_name, source_id, fields)"
+    " SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id > ? AND id <= ?";
+constexpr const char *Analyze = "ANALYZE alerts";
+// The free-text index's own settings: during a bulk load it keeps one segment per 64 MiB of
+// text and merges none (a "crisis" merge of the whole index, which it starts when a level
+// has 16 segments, takes minutes); afterwards it merges a little after each write again.
+constexpr const char *TextIndexSetting = "INSERT INTO alert_text (alert_text, rank) VALUES (?, ?)";
 } // namespace sql
 
 qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
@@ -161,23 +193,46 @@ QString likePattern(const QString &text)
     return QLatin1Char('%') + escaped + QLatin1Char('%');
 }
 
-// Appends the WHERE clause of `query` to `statement` and collects the values to bind.
-void composeWhere(const AlertQuery &query, bool hideSilenced, QString *statement, QVariantList *values)
+// The free-text index's query for `text`: one phrase, which the trigram tokenizer matches as
+// a substring (any case) of one column.
+QString textPhrase(const QString &text)
 {
-    statement->append(QLatin1String(sql::WhereAll));
-    if (hideSilenced)
-        statement->append(QLatin1String(sql::WhereNotSilenced));
+    QString phrase = text;
+    phrase.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    return QLatin1Char('"') + phrase + QLatin1Char('"');
+}
+
+// One condition of a query's WHERE clause, in two forms: `indexed` lets the planner look rows
+// up with the column's index, `checked` (a unary + on the column) only checks rows found
+// another way. `probed`: its rows can be counted cheaply on its index (see choosePlan()).
+struct Term
+{
+    QString indexed;
+    QString checked;
+    QVariantList values;
+    QVariantList checkedValues;     // when `checked` binds other values than `indexed`
+    bool probed = true;
+    bool text = false;
+};
+
+QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
+{
+    QList<Term> terms;
     const auto inList = [&](const char *head, const QVariantList &items) {
-        statement->append(QLatin1String(head));
+        Term t;
+        t.indexed = QLatin1String(head);
         for (qsizetype i = 0; i < items.size(); ++i)
-            statement->append(i == 0 ? QStringLiteral("?") : QStringLiteral(", ?"));
-        statement->append(QLatin1Char(')'));
-        values->append(items);
+            t.indexed.append(i == 0 ? QStringLiteral("?") : QStringLiteral(", ?"));
+        t.indexed.append(QLatin1Char(')'));
+        t.values = items;
+        terms.append(t);
     };
-    if (query.maxId > 0) {
-        statement->append(QLatin1String(sql::WhereMaxId));
-        values->append(query.maxId);
-    }
+    const auto single = [&](const char *fragment, const QVariantList &values) {
+        Term t;
+        t.indexed = QLatin1String(fragment);
+        t.values = values;
+        terms.append(t);
+    };
     if (!query.severities.isEmpty()) {
         QVariantList v;
         for (engine::Severity s : query.severities)
@@ -202,36 +257,165 @@ void composeWhere(const AlertQuery &query, bool hideSilenced, QString *statement
             v.append(r);
         inList(sql::WhereRuleIn, v);
     }
-    if (!query.source.isEmpty()) {
-        statement->append(QLatin1String(sql::WhereSource));
-        values->append(query.source);
+    if (!query.source.isEmpty())
+        single(sql::WhereSource, {query.source});
+    if (query.assignee == QStringLiteral("-"))
+        single(sql::WhereUnassigned, {});
+    else if (!query.assignee.isEmpty())
+        single(sql::WhereAssignee, {query.assignee});
+    if (query.fromMs > 0 || query.toMs > 0) {
+        Term t;
+        if (query.fromMs > 0) {
+            t.indexed.append(QLatin1String(sql::WhereFrom));
+            t.values.append(query.fromMs);
+        }
+        if (query.toMs > 0) {
+            t.indexed.append(QLatin1String(sql::WhereTo));
+            t.values.append(query.toMs);
+        }
+        terms.append(t);
     }
-    if (query.assignee == QStringLiteral("-")) {
-        statement->append(QLatin1String(sql::WhereUnassigned));
-    } else if (!query.assignee.isEmpty()) {
-        statement->append(QLatin1String(sql::WhereAssignee));
-        values->append(query.assignee);
+    for (Term &t : terms)
+        t.checked = QString(t.indexed).replace(QStringLiteral(" AND "), QStringLiteral(" AND +"));
+    const QString text = query.text.trimmed();
+    if (text.isEmpty())
+        return terms;
+    Term t;
+    t.text = true;
+    // The trigram index cannot look up fewer than three characters.
+    if (kind == DatabaseUrl::Kind::SQLite && text.toUcs4().size() >= 3) {
+        // Either the matches drive (rows looked up by id), or rows found another way are
+        // checked: an ASCII text with LIKE on the row (the same answer, ASCII case being all
+        // LIKE folds, and no index search per row), other text against the set of matches.
+        t.indexed = QLatin1String(sql::WhereTextIndexed);
+        t.values = {textPhrase(text)};
+        bool ascii = true;
+        for (QChar c : text)
+            ascii = ascii && c.unicode() < 0x80;
+        if (ascii) {
+            t.checked = QLatin1String(sql::WhereTextLike);
+            const QString pattern = likePattern(text);
+            t.checkedValues = {pattern, pattern, pattern, pattern};
+        } else {
+            t.checked = QLatin1String(sql::WhereTextInSet);
+        }
+    } else {
+        t.indexed = QLatin1String(kind == DatabaseUrl::Kind::SQLite ? sql::WhereTextLike : sql::WhereTextILike);
+        t.checked = t.indexed;
+        t.probed = false;
+        const QString pattern = likePattern(text);
+        t.values = {pattern, pattern, pattern, pattern};
     }
-    if (query.fromMs > 0) {
-        statement->append(QLatin1String(sql::WhereFrom));
-        values->append(query.fromMs);
+    terms.append(t);
+    return terms;
+}
+
+/*!
+    How a query finds its rows. SQLite's statistics (sqlite_stat1) keep only the average rows
+    per value, so the planner cannot tell a rare status (NEW: 3 %) from a common one and may
+    read a quarter of the table through the wrong index, or sort 400,000 rows for a page of
+    200. The store counts instead, on the indexes alone and never beyond kProbeLimit rows,
+    how many rows each condition matches:
+    - the rarest condition under kProbeLimit rows finds the rows (`driving`), the others only
+      check them, and the page is sorted (a few ten thousand rows at most);
+    - when every condition matches many rows, a page walks the index of the sort order and
+      checks each row (`driving` -1): matches are dense, a page is found after a few hundred
+      rows. The count still goes through the rarest condition's index.
+*/
+struct QueryPlan
+{
+    bool chosen = false;    // false: the planner decides (no condition, or PostgreSQL)
+    int driving = -1;       // term that finds the rows; -1: walk the sort order's index
+    int rarest = -1;        // term with the fewest rows (for counting)
+};
+
+constexpr qint64 kProbeLimit = 50'000;
+constexpr qint64 kTextProbeLimit = 5'000; // free text reads postings, not an index range
+
+// Appends the WHERE clause to `statement` and collects the values to bind. `forCount`: the
+// rows are counted, not paged (no order to walk).
+void composeWhere(const AlertQuery &query, const QList<Term> &terms, const QueryPlan &plan, bool forCount,
+                  bool hideSilenced, QString *statement, QVariantList *values)
+{
+    statement->append(QLatin1String(sql::WhereAll));
+    if (hideSilenced)
+        statement->append(QLatin1String(sql::WhereNotSilenced));
+    if (query.maxId > 0) {
+        statement->append(QLatin1String(sql::WhereMaxId));
+        values->append(query.maxId);
     }
-    if (query.toMs > 0) {
-        statement->append(QLatin1String(sql::WhereTo));
-        values->append(query.toMs);
-    }
-    if (!query.text.trimmed().isEmpty()) {
-        statement->append(QLatin1String(sql::WhereText));
-        const QString pattern = likePattern(query.text.trimmed());
-        for (int i = 0; i < 4; ++i)
-            values->append(pattern);
+    const int finder = !plan.chosen ? -1 : (forCount ? plan.rarest : plan.driving);
+    for (qsizetype i = 0; i < terms.size(); ++i) {
+        const Term &t = terms.at(i);
+        const bool indexed = !plan.chosen || i == finder;
+        statement->append(indexed ? t.indexed : t.checked);
+        values->append(indexed || t.checkedValues.isEmpty() ? t.values : t.checkedValues);
     }
 }
 
-void composeOrder(const AlertQuery &query, QString *statement)
+// Counts the rows of each condition (up to the limits) and picks the plan; the counts of a
+// query are kept for the next pages of it (per thread: one store per thread).
+QueryPlan choosePlan(const QSqlDatabase &db, const QString &connection, DatabaseUrl::Kind kind, const QList<Term> &terms)
+{
+    QueryPlan plan;
+    if (kind != DatabaseUrl::Kind::SQLite || terms.isEmpty())
+        return plan;
+    QString key = connection;
+    for (const Term &t : terms) {
+        key.append(t.indexed);
+        for (const QVariant &v : t.values)
+            key.append(QLatin1Char('\x1f')).append(v.toString());
+    }
+    thread_local QHash<QString, QList<qint64>> cache;
+    QList<qint64> counts = cache.value(key);
+    if (counts.size() != terms.size()) {
+        counts.clear();
+        for (const Term &t : terms) {
+            if (!t.probed) {
+                counts.append(std::numeric_limits<qint64>::max());
+                continue;
+            }
+            const qint64 limit = t.text ? kTextProbeLimit : kProbeLimit;
+            QString statement = t.text ? QLatin1String(sql::ProbeText) : QLatin1String(sql::ProbeHead) + t.indexed;
+            statement.append(QLatin1String(sql::ProbeTail));
+            QSqlQuery q(db);
+            q.setForwardOnly(true);
+            if (!q.prepare(statement))
+                return plan; // the query itself will report what is wrong
+            int n = 0;
+            for (const QVariant &v : t.values) {
+                q.bindValue(n++, v);
+                if (t.text)
+                    break;
+            }
+            q.bindValue(n, limit);
+            if (!q.exec() || !q.next())
+                return plan;
+            const qint64 c = q.value(0).toLongLong();
+            // A common text is never the one to find rows by: reading its postings costs more.
+            counts.append(c >= limit && limit < kProbeLimit ? std::numeric_limits<qint64>::max() - 1 : c);
+        }
+        if (cache.size() > 64)
+            cache.clear();
+        cache.insert(key, counts);
+    }
+    plan.chosen = true;
+    for (qsizetype i = 0; i < terms.size(); ++i)
+        if (plan.rarest < 0 || counts.at(i) < counts.at(plan.rarest))
+            plan.rarest = int(i);
+    if (counts.at(plan.rarest) < kProbeLimit)
+        plan.driving = plan.rarest;
+    return plan;
+}
+
+void composeOrder(const AlertQuery &query, const QueryPlan &plan, QString *statement)
 {
     const QLatin1String dir = query.descending ? QLatin1String(" DESC") : QLatin1String(" ASC");
     statement->append(QStringLiteral(" ORDER BY "));
+    // A unary + keeps the planner from walking the sort order's index when a rare condition
+    // finds the rows: sorting them is cheaper.
+    if (plan.chosen && plan.driving >= 0)
+        statement->append(QLatin1Char('+'));
     statement->append(QLatin1String(orderExpression(query.sortKey)));
     statement->append(dir);
     if (query.sortKey != AlertSortKey::Id) {
@@ -277,7 +461,17 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
 {
     QString statement = QLatin1String(sql::AlertCountSelect);
     QVariantList values;
-    composeWhere(query, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
+    const QList<Term> terms = queryTerms(query, m_url.kind);
+    const bool hideSilenced = !query.showSilenced && hasSilencedAlerts(query.maxId);
+    if (terms.size() == 1 && terms.constFirst().text && terms.constFirst().probed && !hideSilenced) {
+        // Only free text: the index counts its matches without reading a row.
+        statement = QLatin1String(sql::CountTextMatches);
+        values = {terms.constFirst().values.constFirst(),
+                  query.maxId > 0 ? query.maxId : std::numeric_limits<qint64>::max()};
+    } else {
+        composeWhere(query, terms, choosePlan(m_db, m_connectionName, m_url.kind, terms), true, hideSilenced,
+                     &statement, &values);
+    }
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!q.prepare(statement))
@@ -297,11 +491,13 @@ bool Store::alertRows(const AlertQuery &query, qint64 offset, int limit, QList<A
     QString statement = QLatin1String(sql::AlertRowSelect) + QLatin1String(sql::WhereIdInPage)
         + QLatin1String(sql::AlertIdSelect);
     QVariantList values;
-    composeWhere(query, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
-    composeOrder(query, &statement);
+    const QList<Term> terms = queryTerms(query, m_url.kind);
+    const QueryPlan plan = choosePlan(m_db, m_connectionName, m_url.kind, terms);
+    composeWhere(query, terms, plan, false, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
+    composeOrder(query, plan, &statement);
     statement.append(QLatin1String(sql::LimitOffset));
     statement.append(QLatin1Char(')'));
-    composeOrder(query, &statement);
+    composeOrder(query, QueryPlan(), &statement);
     values.append(limit);
     values.append(offset);
     QSqlQuery q(m_db);
@@ -342,8 +538,10 @@ bool Store::alertIds(const AlertQuery &query, QList<qint64> *ids, QString *error
 {
     QString statement = QLatin1String(sql::AlertIdSelect);
     QVariantList values;
-    composeWhere(query, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
-    composeOrder(query, &statement);
+    const QList<Term> terms = queryTerms(query, m_url.kind);
+    const QueryPlan plan = choosePlan(m_db, m_connectionName, m_url.kind, terms);
+    composeWhere(query, terms, plan, false, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
+    composeOrder(query, plan, &statement);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!q.prepare(statement))
@@ -733,8 +931,10 @@ bool Store::readAlertRecords(const AlertQuery &query, int chunkSize,
 {
     QString statement = QLatin1String(sql::AlertRecordSelect);
     QVariantList values;
-    composeWhere(query, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
-    composeOrder(query, &statement);
+    const QList<Term> terms = queryTerms(query, m_url.kind);
+    const QueryPlan plan = choosePlan(m_db, m_connectionName, m_url.kind, terms);
+    composeWhere(query, terms, plan, false, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
+    composeOrder(query, plan, &statement);
     // Forward-only: rows stream from one read (one snapshot) and are never all held.
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
@@ -896,6 +1096,173 @@ bool Store::insertGenerated(const GeneratedChunk &chunk, QString *error)
         return false;
     }
     return true;
+}
+
+bool Store::beginBulkLoad(QString *error)
+{
+    if (m_url.kind != DatabaseUrl::Kind::SQLite)
+        return true;
+    // Each alert row would otherwise update every index and the free-text index on its way
+    // in; building them once at the end from sorted data is faster.
+    if (!finishBulkLoad(error))
+        return false;
+    if (!m_db.transaction()) {
+        *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
+        return false;
+    }
+    const auto rollback = [&](const QSqlQuery &q, const char *what) {
+        fail(q, error, what);
+        m_db.rollback();
+        return false;
+    };
+    qint64 lastAlertId = 0;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.exec(QLatin1String(sql::MaxAlertId)) || !q.next())
+        return rollback(q, sql::MaxAlertId);
+    lastAlertId = q.value(0).toLongLong();
+    QStringList names;
+    QJsonObject indexes;
+    if (!q.exec(QLatin1String(sql::AlertIndexDefinitions)))
+        return rollback(q, sql::AlertIndexDefinitions);
+    while (q.next()) {
+        names.append(q.value(0).toString());
+        indexes.insert(q.value(0).toString(), q.value(1).toString());
+    }
+    if (!q.exec(QLatin1String(sql::TextTriggerDefinition)))
+        return rollback(q, sql::TextTriggerDefinition);
+    const QString trigger = q.next() ? q.value(0).toString() : QString();
+    q.finish();
+    for (const QString &name : std::as_const(names)) {
+        if (!q.exec(QString::fromLatin1(sql::DropIndex).arg(name)))
+            return rollback(q, sql::DropIndex);
+    }
+    if (!trigger.isEmpty() && !q.exec(QLatin1String(sql::DropTextTrigger)))
+        return rollback(q, sql::DropTextTrigger);
+    const QJsonObject pending{{QStringLiteral("after"), lastAlertId},
+                              {QStringLiteral("indexes"), indexes},
+                              {QStringLiteral("trigger"), trigger}};
+    if (!setSetting(QLatin1String(sql::BulkLoadSetting),
+                    QString::fromUtf8(QJsonDocument(pending).toJson(QJsonDocument::Compact)), error)) {
+        m_db.rollback();
+        return false;
+    }
+    if (!m_db.commit()) {
+        *error = ConsoleStoreText::tr("cannot commit: %1").arg(m_db.lastError().text());
+        m_db.rollback();
+        return false;
+    }
+    return true;
+}
+
+bool Store::finishBulkLoad(QString *error)
+{
+    if (m_url.kind != DatabaseUrl::Kind::SQLite)
+        return true;
+    QJsonObject pending = QJsonDocument::fromJson(setting(QLatin1String(sql::BulkLoadSetting)).toUtf8()).object();
+    if (pending.isEmpty())
+        return true;
+    // Several steps, each its own transaction (one huge one would spill the page cache into
+    // the write-ahead log and read it back page by page): the indexes one by one, then the
+    // new alerts' text in slices. The pending note is updated with each step, so a step cut
+    // short is redone, and one done is not done twice.
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.exec(QStringLiteral("PRAGMA cache_size = -262144"));
+    const auto done = [&](bool ok) {
+        q.exec(QStringLiteral("PRAGMA cache_size = -65536"));
+        return ok;
+    };
+    const auto step = [&](const std::function<bool()> &work) {
+        if (!m_db.transaction()) {
+            *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
+            return false;
+        }
+        if (!work()) {
+            m_db.rollback();
+            return false;
+        }
+        const QString note = pending.isEmpty() ? QStringLiteral("")
+                                               : QString::fromUtf8(QJsonDocument(pending).toJson(QJsonDocument::Compact));
+        if (!setSetting(QLatin1String(sql::BulkLoadSetting), note, error)) {
+            m_db.rollback();
+            return false;
+        }
+        if (!m_db.commit()) {
+            *error = ConsoleStoreText::tr("cannot commit the rebuilt indexes: %1").arg(m_db.lastError().text());
+            m_db.rollback();
+            return false;
+        }
+        return true;
+    };
+    const auto textIndexSettings = [&](const QList<std::pair<const char *, int>> &settings) {
+        for (const auto &[name, value] : settings) {
+            if (!q.prepare(QLatin1String(sql::TextIndexSetting)))
+                return fail(q, error, sql::TextIndexSetting);
+            q.bindValue(0, QString::fromLatin1(name));
+            q.bindValue(1, value);
+            if (!q.exec())
+                return fail(q, error, sql::TextIndexSetting);
+        }
+        return true;
+    };
+    QJsonObject indexes = pending.value(QStringLiteral("indexes")).toObject();
+    const QStringList names = indexes.keys();
+    for (const QString &name : names) {
+        const bool ok = step([&] {
+            // Definitions read back from sqlite_master by beginBulkLoad().
+            if (!q.exec(indexes.value(name).toString()))
+                return fail(q, error, "CREATE INDEX (bulk load)");
+            indexes.remove(name);
+            pending.insert(QStringLiteral("indexes"), indexes);
+            return true;
+        });
+        if (!ok)
+            return done(false);
+    }
+    constexpr qint64 kSlice = 200'000;
+    qint64 maxId = 0;
+    if (!maxAlertId(&maxId, error))
+        return done(false);
+    qint64 after = qint64(pending.value(QStringLiteral("after")).toDouble());
+    for (; after + kSlice < maxId; after += kSlice) {
+        const bool ok = step([&] {
+            if (!textIndexSettings({{"automerge", 0}, {"crisismerge", 10000}, {"hashsize", 64 << 20}}))
+                return false;
+            if (!q.prepare(QLatin1String(sql::IndexNewAlertText)))
+                return fail(q, error, sql::IndexNewAlertText);
+            q.bindValue(0, after);
+            q.bindValue(1, after + kSlice);
+            if (!q.exec())
+                return fail(q, error, sql::IndexNewAlertText);
+            pending.insert(QStringLiteral("after"), after + kSlice);
+            return true;
+        });
+        if (!ok)
+            return done(false);
+    }
+    // The rest, with the trigger back in the same transaction: no alert stored meanwhile is missed.
+    const bool ok = step([&] {
+        if (!textIndexSettings({{"automerge", 0}, {"crisismerge", 10000}, {"hashsize", 64 << 20}}))
+            return false;
+        if (!q.prepare(QLatin1String(sql::IndexNewAlertText)))
+            return fail(q, error, sql::IndexNewAlertText);
+        q.bindValue(0, after);
+        q.bindValue(1, std::numeric_limits<qint64>::max());
+        if (!q.exec())
+            return fail(q, error, sql::IndexNewAlertText);
+        // Small merges after each write from now on; never the whole index at once.
+        if (!textIndexSettings({{"automerge", 4}, {"crisismerge", 10000}, {"hashsize", 1 << 20}}))
+            return false;
+        const QString trigger = pending.value(QStringLiteral("trigger")).toString();
+        if (!trigger.isEmpty() && !q.exec(trigger))
+            return fail(q, error, "CREATE TRIGGER (bulk load)");
+        if (!q.exec(QLatin1String(sql::Analyze)))
+            return fail(q, error, sql::Analyze);
+        pending = QJsonObject();
+        return true;
+    });
+    return done(ok);
 }
 
 } // namespace vigil::models

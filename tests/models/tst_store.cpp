@@ -189,10 +189,12 @@ private slots:
         QString connection;
         const auto store = openStore(freshUrl(), &connection);
         QVERIFY(store);
-        // Versions are 1, 2, … N with no gap, and the newest is the one a fresh database gets.
-        for (qsizetype i = 0; i < schema::migrations().size(); ++i)
-            QCOMPARE(schema::migrations().at(i).version, int(i + 1));
-        QCOMPARE(schema::latestVersion(), int(schema::migrations().size()));
+        // Versions rise from 1 (numbers reserved for work in progress elsewhere may be
+        // missing), and the newest is the one a fresh database gets.
+        QCOMPARE(schema::migrations().constFirst().version, 1);
+        for (qsizetype i = 1; i < schema::migrations().size(); ++i)
+            QVERIFY(schema::migrations().at(i).version > schema::migrations().at(i - 1).version);
+        QCOMPARE(schema::latestVersion(), schema::migrations().constLast().version);
         QCOMPARE(store->schemaVersion(), schema::latestVersion());
         QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM schema_version"_qs).toInt(), schema::migrations().size());
         // The built-in system user comes with the schema.

@@ -49,7 +49,7 @@ private slots:
     void initTestCase();
     void init();
     void cleanup();
-    void migratesToVersionTwo();
+    void migratesToLatestVersion();
     void query_data();
     void query();
     void pagesAndSnapshot();
@@ -122,7 +122,7 @@ void TestStoreConsole::cleanup()
     m_store.reset();
 }
 
-void TestStoreConsole::migratesToVersionTwo()
+void TestStoreConsole::migratesToLatestVersion()
 {
     QCOMPARE(m_store->schemaVersion(), schema::latestVersion());
 }

@@ -1,0 +1,431 @@
+// Free text over the alerts on real SQLite files: the trigram index of schema migration 5
+// answers exactly what the LIKE scan answers (case-insensitive substring of the message, rule,
+// source or the event's fields), follows inserts, updates and deletes, is filled for the
+// alerts of an older database when it is migrated, and is rebuilt after a bulk load.
+
+#include "models/store/schema.h"
+#include "models/store/store.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <set>
+
+using namespace vigil;
+using namespace vigil::models;
+
+namespace {
+
+constexpr qint64 kT0 = 1'700'000'000'000;
+
+struct Spec
+{
+    const char *rule;
+    const char *source;
+    const char *message;
+    const char *fields; // the event's fields; nullptr: an alert without an event
+};
+
+// Mixed case, punctuation, LIKE's wildcards and escape character, quotes, repeated letters.
+const Spec kAlerts[] = {
+    {"Brute-force login", "auth-007", "41 failed logins for root", R"({"user":"root","ip":"10.0.0.7"})"},
+    {"Brute-force login", "auth-008", "9 FAILED LOGINS for jdoe", R"({"user":"JDoe","ip":"10.0.0.8"})"},
+    {"Large transfer", "pay-gw-001", "Transfer of 9000 EUR", R"({"account":"acct-4242","amount":9000})"},
+    {"Large transfer", "pay-gw-002", "Transfer of 12000 EUR", R"({"account":"ACCT-4243","amount":12000})"},
+    {"Unencrypted PII export", "scan-001", "PII export 100% unencrypted", R"({"path":"/exports/q_1.csv"})"},
+    {"Disk nearly full", "srv-010", "Disk 97% used on /var", R"({"mount":"/var","used_pct":97})"},
+    {"Card velocity", "pay-gw-001", "12 cards in 5 minutes", R"({"card":"needle-4242","note":"say \"hi\""})"},
+    {"Odd names", "host_a!b", "under_score, \"quoted\" and bang! and 50%_off", nullptr},
+    {"Stock below reorder point", "wh-002", "SKU-1234 stock at 3", R"({"sku":"SKU-1234","aaaa":"aaaaaa"})"},
+};
+
+// Texts looked for: in one column or another, any case, shorter than a trigram (the scan),
+// wildcards taken literally, quotes, and text that only spans two columns (never a match).
+const char *const kTexts[] = {
+    "failed logins", "FAILED", "Failed Logins For", "acct-424", "ACCT-4242", "4242", "needle", "pay-gw-00",
+    "PAY-GW-001", "100%", "97%", "%", "_", "q_1", "50%_off", "host_a!b", "bang!", "!", "say \"hi\"", "\"quoted\"", "\"", "d\" and",
+    "aaa", "aaaaaaa", "ok", "o", "Br", "ute-force log", "root", "rootBrute", "EURLarge", "10.0.0", "/var",
+    "nothing like this", "  failed  ", "sku-1234 stock", "transfer of 1",
+};
+
+QString connectionName()
+{
+    static int n = 0;
+    return QStringLiteral("text-search-%1").arg(++n);
+}
+
+GeneratedChunk chunkOf(const Spec *specs, qsizetype count, qint64 firstTime)
+{
+    GeneratedChunk chunk;
+    for (qsizetype i = 0; i < count; ++i) {
+        const Spec &s = specs[i];
+        GeneratedAlert a;
+        if (s.fields) {
+            GeneratedEvent e;
+            e.eventId = QStringLiteral("e-%1-%2").arg(firstTime).arg(i);
+            e.timeMs = firstTime + i * 60'000;
+            e.type = engine::EventType::Security;
+            e.sourceType = QStringLiteral("test");
+            e.sourceId = QString::fromLatin1(s.source);
+            e.fieldsJson = QByteArray(s.fields);
+            a.eventIndex = int(chunk.events.size());
+            chunk.events.append(e);
+        }
+        a.ruleName = QString::fromLatin1(s.rule);
+        a.type = engine::EventType::Security;
+        a.severity = engine::Severity::High;
+        a.message = QString::fromLatin1(s.message);
+        a.sourceType = QStringLiteral("test");
+        a.sourceId = QString::fromLatin1(s.source);
+        a.createdAtMs = firstTime + i * 60'000;
+        a.detailsJson = "{}";
+        chunk.alerts.append(a);
+    }
+    return chunk;
+}
+
+// The reference: a case-insensitive (ASCII) substring of one of the four texts, worked out
+// in C++ from what is stored.
+QList<qint64> expectedIds(const QSqlDatabase &db, const QString &text)
+{
+    const QString needle = text.trimmed();
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT a.id, a.message, a.rule_name, a.source_id, COALESCE(e.fields, '')"
+                               " FROM alerts a LEFT JOIN events e ON e.id = a.event_id ORDER BY a.created_at DESC, a.id DESC")))
+        qFatal("reference query failed: %s", qPrintable(q.lastError().text()));
+    QList<qint64> ids;
+    while (q.next()) {
+        for (int c = 1; c <= 4; ++c) {
+            if (q.value(c).toString().contains(needle, Qt::CaseInsensitive)) {
+                ids.append(q.value(0).toLongLong());
+                break;
+            }
+        }
+    }
+    return ids;
+}
+
+QList<qint64> searched(Store &store, const QString &text)
+{
+    AlertQuery query;
+    query.text = text;
+    QList<qint64> ids;
+    QString error;
+    if (!store.alertIds(query, &ids, &error))
+        qFatal("search failed: %s", qPrintable(error));
+    qint64 count = -1;
+    if (!store.countAlerts(query, &count, &error) || count != ids.size())
+        qFatal("count (%lld) differs from the ids (%lld): %s", count, qint64(ids.size()), qPrintable(error));
+    return ids;
+}
+
+// Indexes and triggers on alerts, as "name|sql".
+QStringList alertSchema(const QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    q.exec(QStringLiteral("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'alerts' AND type IN ('index', 'trigger')"
+                          " AND sql IS NOT NULL ORDER BY name"));
+    QStringList out;
+    while (q.next())
+        out.append(q.value(0).toString() + QLatin1Char('|') + q.value(1).toString());
+    return out;
+}
+
+bool textIndexIsIntact(const QSqlDatabase &db, QString *error)
+{
+    // Compares the index with the rows of its content view (rank 1: with the content).
+    QSqlQuery q(db);
+    if (q.exec(QStringLiteral("INSERT INTO alert_text (alert_text, rank) VALUES ('integrity-check', 1)")))
+        return true;
+    *error = q.lastError().text();
+    return false;
+}
+
+} // namespace
+
+class TestAlertTextSearch : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void sameAnswersAsTheScan_data();
+    void sameAnswersAsTheScan();
+    void combinesWithFiltersAndSorts();
+    void commonTextWithPagesAndFilters();
+    void followsUpdatesAndDeletes();
+    void bulkLoadRebuildsIndexes();
+    void interruptedBulkLoadIsFinishedOnOpen();
+    void migrationFromVersionTwoIndexesOldAlerts();
+    void sqliteOnlyStatementsAreSkippedOnPostgres();
+
+private:
+    std::unique_ptr<Store> openStore(const QString &file, QString *connection = nullptr);
+    QTemporaryDir m_dir;
+};
+
+std::unique_ptr<Store> TestAlertTextSearch::openStore(const QString &file, QString *connection)
+{
+    DatabaseUrl url;
+    QString error;
+    if (!DatabaseUrl::parse(m_dir.filePath(file), &url, &error))
+        return nullptr;
+    const QString name = connectionName();
+    if (connection)
+        *connection = name;
+    auto store = Store::open(url, name, &error);
+    if (!store)
+        qWarning("cannot open %s: %s", qPrintable(file), qPrintable(error));
+    return store;
+}
+
+void TestAlertTextSearch::sameAnswersAsTheScan_data()
+{
+    QTest::addColumn<QString>("text");
+    for (const char *t : kTexts)
+        QTest::newRow(t) << QString::fromLatin1(t);
+}
+
+void TestAlertTextSearch::sameAnswersAsTheScan()
+{
+    QFETCH(QString, text);
+    QString connection;
+    auto store = openStore(QStringLiteral("same-%1.db").arg(QTest::currentDataTag()).toUtf8().toHex(), &connection);
+    QVERIFY(store);
+    QString error;
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0), &error), qPrintable(error));
+    const QSqlDatabase db = QSqlDatabase::database(connection, false);
+    const QList<qint64> expected = expectedIds(db, text);
+    QCOMPARE(searched(*store, text), expected);
+    // Besides, the scan the store falls back to (and used before the index) agrees as well.
+    const QString pattern = text.trimmed().replace(QLatin1Char('!'), QStringLiteral("!!"))
+                                .replace(QLatin1Char('%'), QStringLiteral("!%"))
+                                .replace(QLatin1Char('_'), QStringLiteral("!_"));
+    QSqlQuery like(db);
+    QVERIFY(like.prepare(QStringLiteral(
+        "SELECT a.id FROM alerts a WHERE a.message LIKE ? ESCAPE '!' OR a.rule_name LIKE ? ESCAPE '!'"
+        " OR a.source_id LIKE ? ESCAPE '!' OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id"
+        " AND e.fields LIKE ? ESCAPE '!') ORDER BY a.created_at DESC, a.id DESC")));
+    for (int i = 0; i < 4; ++i)
+        like.bindValue(i, QLatin1Char('%') + pattern + QLatin1Char('%'));
+    QVERIFY2(like.exec(), qPrintable(like.lastError().text()));
+    QList<qint64> scanned;
+    while (like.next())
+        scanned.append(like.value(0).toLongLong());
+    QCOMPARE(scanned, expected);
+}
+
+void TestAlertTextSearch::combinesWithFiltersAndSorts()
+{
+    auto store = openStore(QStringLiteral("combined.db"));
+    QVERIFY(store);
+    QString error;
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0), &error), qPrintable(error));
+    AlertQuery q;
+    q.text = QStringLiteral("4242");
+    q.sortKey = AlertSortKey::Message;
+    q.descending = false;
+    QList<qint64> ids;
+    QVERIFY2(store->alertIds(q, &ids, &error), qPrintable(error));
+    QCOMPARE(ids, (QList<qint64>{7, 3})); // "12 cards…" before "Transfer…"
+    q.source = QStringLiteral("pay-gw-001");
+    q.maxId = 6;
+    QVERIFY2(store->alertIds(q, &ids, &error), qPrintable(error));
+    QCOMPARE(ids, QList<qint64>{3});
+    QList<AlertRow> rows;
+    QVERIFY2(store->alertRows(q, 0, 10, &rows, &error), qPrintable(error));
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.at(0).message, QStringLiteral("Transfer of 9000 EUR"));
+}
+
+void TestAlertTextSearch::commonTextWithPagesAndFilters()
+{
+    // Enough matches that the store checks the text row by row while walking the time order
+    // (more than it counts ahead for a text), and fewer for the source, which then finds the rows.
+    QString connection;
+    auto store = openStore(QStringLiteral("common.db"), &connection);
+    QVERIFY(store);
+    QString error;
+    std::vector<Spec> specs;
+    QList<QByteArray> texts;
+    for (int i = 0; i < 6000; ++i) {
+        texts.append(QStringLiteral("Routine check %1").arg(i).toLatin1());
+        specs.push_back({"Routine", i % 100 == 0 ? "rare-1" : "common-1", texts.constLast().constData(), nullptr});
+    }
+    QVERIFY2(store->insertGenerated(chunkOf(specs.data(), qsizetype(specs.size()), kT0), &error), qPrintable(error));
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0 + 6000 * 60'000LL), &error), qPrintable(error));
+    const QSqlDatabase db = QSqlDatabase::database(connection, false);
+    const QList<qint64> expected = expectedIds(db, QStringLiteral("ROUTINE CHECK 1"));
+    QCOMPARE(expected.size(), 1111); // 1, 10-19, 100-199, 1000-1999
+    QCOMPARE(searched(*store, QStringLiteral("ROUTINE CHECK 1")), expected);
+    AlertQuery q;
+    q.text = QStringLiteral("routine");
+    QList<AlertRow> page;
+    QVERIFY2(store->alertRows(q, 200, 200, &page, &error), qPrintable(error));
+    QCOMPARE(page.size(), 200);
+    QCOMPARE(page.first().id, 6000 - 200);
+    QCOMPARE(page.last().id, 6000 - 399);
+    qint64 count = 0;
+    QVERIFY2(store->countAlerts(q, &count, &error), qPrintable(error));
+    QCOMPARE(count, 6000);
+    q.source = QStringLiteral("rare-1");
+    QList<qint64> ids;
+    QVERIFY2(store->alertIds(q, &ids, &error), qPrintable(error));
+    QCOMPARE(ids.size(), 60);
+    QCOMPARE(ids.first(), 5901);
+    QVERIFY2(store->countAlerts(q, &count, &error), qPrintable(error));
+    QCOMPARE(count, 60);
+}
+
+void TestAlertTextSearch::followsUpdatesAndDeletes()
+{
+    QString connection;
+    auto store = openStore(QStringLiteral("follows.db"), &connection);
+    QVERIFY(store);
+    QString error;
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0), &error), qPrintable(error));
+    QCOMPARE(searched(*store, QStringLiteral("failed logins")), (QList<qint64>{2, 1}));
+    const QSqlDatabase db = QSqlDatabase::database(connection, false);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("UPDATE alerts SET message = 'Password sprayed' WHERE id = 2")));
+    QVERIFY(q.exec(QStringLiteral("DELETE FROM alerts WHERE id = 3")));
+    QCOMPARE(searched(*store, QStringLiteral("failed logins")), QList<qint64>{1});
+    QCOMPARE(searched(*store, QStringLiteral("SPRAYED")), QList<qint64>{2});
+    QCOMPARE(searched(*store, QStringLiteral("acct-4242")), QList<qint64>{});
+    // Triage does not touch the indexed columns; the index stays as it is.
+    const BulkActionResult r = store->applyAlertActions({1, 2}, AlertAction::Acknowledge,
+                                                        Actor{QStringLiteral("alice"), Role::Analyst}, QString());
+    QCOMPARE(r.done, 2);
+    QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
+    QCOMPARE(searched(*store, QStringLiteral("failed logins")), expectedIds(db, QStringLiteral("failed logins")));
+}
+
+void TestAlertTextSearch::bulkLoadRebuildsIndexes()
+{
+    QString connection;
+    auto store = openStore(QStringLiteral("bulk.db"), &connection);
+    QVERIFY(store);
+    const QSqlDatabase db = QSqlDatabase::database(connection, false);
+    QString error;
+    // Alerts stored before the load keep their index entries.
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts, 3, kT0), &error), qPrintable(error));
+    const QStringList schemaBefore = alertSchema(db);
+    QVERIFY(schemaBefore.size() > 10);
+
+    QVERIFY2(store->beginBulkLoad(&error), qPrintable(error));
+    QStringList during = alertSchema(db);
+    // Only the triggers that keep the index in step with updates and deletes stay.
+    QCOMPARE(during, (QStringList{schemaBefore.filter(QStringLiteral("alert_text_delete|")).value(0),
+                                  schemaBefore.filter(QStringLiteral("alert_text_update|")).value(0)}));
+    QVERIFY(!store->setting(QStringLiteral("bulk_load.pending")).isEmpty());
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts + 3, std::size(kAlerts) - 3, kT0 + 3 * 60'000), &error),
+             qPrintable(error));
+    QVERIFY2(store->finishBulkLoad(&error), qPrintable(error));
+
+    QCOMPARE(alertSchema(db), schemaBefore);
+    QCOMPARE(store->setting(QStringLiteral("bulk_load.pending")), QString());
+    QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
+    for (const char *t : kTexts)
+        QCOMPARE(searched(*store, QString::fromLatin1(t)), expectedIds(db, QString::fromLatin1(t)));
+    // The planner has row counts for the alerts' indexes.
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'alerts'")) && q.next());
+    QCOMPARE(q.value(0).toInt(), schemaBefore.filter(QStringLiteral("CREATE INDEX")).size());
+    // Finishing twice does nothing more.
+    QVERIFY2(store->finishBulkLoad(&error), qPrintable(error));
+    QCOMPARE(alertSchema(db), schemaBefore);
+}
+
+void TestAlertTextSearch::interruptedBulkLoadIsFinishedOnOpen()
+{
+    QStringList schemaBefore;
+    {
+        QString connection;
+        auto store = openStore(QStringLiteral("interrupted.db"), &connection);
+        QVERIFY(store);
+        schemaBefore = alertSchema(QSqlDatabase::database(connection, false));
+        QString error;
+        QVERIFY2(store->beginBulkLoad(&error), qPrintable(error));
+        QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0), &error), qPrintable(error));
+        // Closed without finishing, as when `vigil generate` is killed.
+    }
+    QString connection;
+    auto store = openStore(QStringLiteral("interrupted.db"), &connection);
+    QVERIFY(store);
+    const QSqlDatabase db = QSqlDatabase::database(connection, false);
+    QCOMPARE(alertSchema(db), schemaBefore);
+    QString error;
+    QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
+    QCOMPARE(searched(*store, QStringLiteral("acct-424")), (QList<qint64>{4, 3}));
+}
+
+void TestAlertTextSearch::migrationFromVersionTwoIndexesOldAlerts()
+{
+    // A database as version 2 left it, with alerts, written without the store.
+    const QString file = m_dir.filePath(QStringLiteral("version2.db"));
+    {
+        const QString name = connectionName();
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(file);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("CREATE TABLE schema_version (version INTEGER NOT NULL)")));
+            for (const schema::Migration &m : schema::migrations()) {
+                if (m.version > 2)
+                    continue;
+                for (const QString &s : m.statements)
+                    QVERIFY2(q.exec(schema::translate(s, schema::Dialect::SQLite)), qPrintable(q.lastError().text()));
+                QVERIFY(q.exec(QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(m.version)));
+            }
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO events (id, event_id, time, type, source_type, source_id, fields,"
+                                          " received_at) VALUES (1, 'e1', 1, 'SECURITY', 'auth', 'auth-1',"
+                                          " '{\"account\":\"Acct-777\"}', 1)")));
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO alerts (rule_name, event_id, type, severity, message, source_type,"
+                                          " source_id, created_at) VALUES ('Old rule', 1, 'SECURITY', 'HIGH',"
+                                          " 'An old Alert', 'auth', 'auth-1', 1), ('Other', NULL, 'SYSTEM', 'LOW',"
+                                          " 'disk', 'host', 'srv-9', 2)")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+    QString connection;
+    auto store = openStore(QStringLiteral("version2.db"), &connection);
+    QVERIFY(store);
+    QCOMPARE(store->schemaVersion(), schema::latestVersion());
+    const QSqlDatabase db = QSqlDatabase::database(connection, false);
+    QString error;
+    QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
+    QCOMPARE(searched(*store, QStringLiteral("acct-777")), QList<qint64>{1});
+    QCOMPARE(searched(*store, QStringLiteral("OLD ALERT")), QList<qint64>{1});
+    QCOMPARE(searched(*store, QStringLiteral("srv-9")), QList<qint64>{2});
+    // Sorting by message has its index, and new alerts are indexed as they come.
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = 'alerts_message_created'")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 1);
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts, 1, kT0), &error), qPrintable(error));
+    QCOMPARE(searched(*store, QStringLiteral("failed logins")), QList<qint64>{3});
+}
+
+void TestAlertTextSearch::sqliteOnlyStatementsAreSkippedOnPostgres()
+{
+    int sqliteOnly = 0;
+    for (const schema::Migration &m : schema::migrations()) {
+        for (const QString &s : m.statements) {
+            const QString pg = schema::translate(s, schema::Dialect::PostgreSQL);
+            const QString lite = schema::translate(s, schema::Dialect::SQLite);
+            QVERIFY(!lite.isEmpty());
+            if (s.startsWith(QStringLiteral("{SQLITE}"))) {
+                ++sqliteOnly;
+                QVERIFY(pg.isEmpty());
+            } else {
+                QVERIFY(!pg.isEmpty());
+            }
+        }
+    }
+    QCOMPARE(sqliteOnly, 8); // the view, the index, three triggers, its merge setting, the backfill, the statistics
+}
+
+QTEST_GUILESS_MAIN(TestAlertTextSearch)
+#include "tst_alert_text_search.moc"
