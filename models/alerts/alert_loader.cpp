@@ -1,10 +1,12 @@
 #include "alert_loader.h"
 
+#include "alert_group_model.h"
 #include "alert_page_model.h"
 #include "models/store/store.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QSet>
 #include <QThread>
 
 namespace vigil::models {
@@ -24,6 +26,8 @@ AlertLoader::AlertLoader(const DatabaseUrl &url) : m_url(url), m_thread(new QThr
     qRegisterMetaType<vigil::models::AlertHistoryEntry>();
     qRegisterMetaType<QList<vigil::models::AlertHistoryEntry>>();
     qRegisterMetaType<QList<qint64>>();
+    qRegisterMetaType<vigil::models::AlertGroupRow>();
+    qRegisterMetaType<QList<vigil::models::AlertGroupRow>>();
     m_thread->setObjectName(QStringLiteral("vigil-alert-loader"));
     m_countPool.setMaxThreadCount(1);
 }
@@ -152,6 +156,76 @@ void AlertLoader::fetchHistory(qint64 alertId)
     if (s)
         s->alertHistory(alertId, &entries, &error);
     emit historyFinished(alertId, entries, error);
+}
+
+void AlertLoader::runGroupQuery(quint64 generation, const AlertQuery &given, qint64 windowMs)
+{
+    m_latestGroups.store(std::max(m_latestGroups.load(), generation));
+    if (generation < m_latestGroups.load())
+        return;
+    QElapsedTimer clock;
+    clock.start();
+    QString error;
+    AlertQuery query = given;
+    qint64 count = 0;
+    QList<AlertGroupRow> rows;
+    Store *s = store(&error);
+    m_groupsBuilt = 0;
+    if (s && (query.maxId > 0 || s->maxAlertId(&query.maxId, &error)) && s->buildAlertGroups(query, windowMs, &count, &error))
+        s->alertGroupRows(0, AlertGroupModel::kPageSize, &rows, &error);
+    if (!error.isEmpty()) {
+        emit groupQueryFinished(generation, query, windowMs, 0, {}, LoaderText::tr("Cannot group alerts: %1").arg(error));
+        return;
+    }
+    m_groupsBuilt = generation;
+    emit groupQueryFinished(generation, query, windowMs, count, rows, QString());
+    emit groupQueryTimed(generation, clock.elapsed());
+}
+
+void AlertLoader::fetchGroupPage(quint64 generation, int page)
+{
+    if (generation < m_latestGroups.load() || generation != m_groupsBuilt)
+        return;
+    QString error;
+    QList<AlertGroupRow> rows;
+    Store *s = store(&error);
+    if (!s || !s->alertGroupRows(qint64(page) * AlertGroupModel::kPageSize, AlertGroupModel::kPageSize, &rows, &error)) {
+        emit failure(LoaderText::tr("Cannot load alert groups: %1").arg(error));
+        return;
+    }
+    emit groupPageFinished(generation, page, rows);
+}
+
+void AlertLoader::fetchGroupMembers(quint64 generation, quint64 list, const AlertQuery &query, int limit)
+{
+    if (generation < m_latestGroups.load())
+        return;
+    QString error;
+    QList<AlertRow> rows;
+    Store *s = store(&error);
+    if (s)
+        s->alertRows(query, 0, limit, &rows, &error);
+    emit groupMembersFinished(generation, list, rows,
+                              error.isEmpty() ? QString() : LoaderText::tr("Cannot load the group's alerts: %1").arg(error));
+}
+
+void AlertLoader::fetchMatchingIdsOfAll(quint64 ticket, const QList<AlertQuery> &queries)
+{
+    QString error;
+    QList<qint64> all;
+    QSet<qint64> seen;
+    Store *s = store(&error);
+    for (const AlertQuery &query : queries) {
+        QList<qint64> ids;
+        if (!s || !s->alertIds(query, &ids, &error))
+            break;
+        for (qint64 id : std::as_const(ids))
+            if (!seen.contains(id)) {
+                seen.insert(id);
+                all.append(id);
+            }
+    }
+    emit matchingIdsFinished(ticket, error.isEmpty() ? all : QList<qint64>(), error);
 }
 
 } // namespace vigil::models

@@ -701,4 +701,128 @@ bool Store::insertGenerated(const GeneratedChunk &chunk, QString *error)
     return true;
 }
 
+// --- grouping ---
+//
+// Groups are folded once per query into a temporary table of the reading connection, numbered
+// (pos) in the query's order, so every page afterwards is a primary-key range: scrolling a
+// hundred thousand groups costs what scrolling a hundred thousand alerts does, and the GROUP BY
+// over a million alerts runs once, not once per page. The window is a fixed time bucket
+// (created_at / windowMs), not a gap between repeats, because a bucket is a pure function of
+// one alert: the database groups it without a window function over the whole history, and the
+// console can put a live alert into its group without asking the store.
+
+namespace {
+namespace groupSql {
+constexpr const char *CreateTable =
+    "CREATE TEMP TABLE IF NOT EXISTS alert_groups (pos INTEGER PRIMARY KEY, rule_name TEXT NOT NULL,"
+    " source_id TEXT NOT NULL, bucket BIGINT NOT NULL, n BIGINT NOT NULL, first_seen BIGINT NOT NULL,"
+    " last_seen BIGINT NOT NULL, top_rank INTEGER NOT NULL, first_id BIGINT NOT NULL, last_id BIGINT NOT NULL)";
+constexpr const char *Clear = "DELETE FROM alert_groups";
+constexpr const char *InsertHead =
+    "INSERT INTO alert_groups (pos, rule_name, source_id, bucket, n, first_seen, last_seen, top_rank, first_id, last_id)"
+    " SELECT ROW_NUMBER() OVER (ORDER BY ";
+constexpr const char *InsertColumns =
+    "), g.rule_name, g.source_id, g.bucket, g.n, g.first_seen, g.last_seen, g.top_rank, g.first_id, g.last_id FROM"
+    " (SELECT a.rule_name AS rule_name, a.source_id AS source_id, a.created_at / ? AS bucket, COUNT(*) AS n,"
+    " MIN(a.created_at) AS first_seen, MAX(a.created_at) AS last_seen,"
+    " MAX(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END) AS top_rank,"
+    " MIN(a.id) AS first_id, MAX(a.id) AS last_id FROM alerts a";
+constexpr const char *InsertTail = " GROUP BY a.rule_name, a.source_id, a.created_at / ?) g JOIN alerts a ON a.id = g.last_id";
+constexpr const char *Count = "SELECT COUNT(*) FROM alert_groups";
+constexpr const char *Page =
+    "SELECT a.id, a.created_at, COALESCE(a.event_id, 0), a.rule_name, a.message, a.source_type, a.source_id,"
+    " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status,"
+    " g.rule_name, g.source_id, g.bucket, g.n, g.first_seen, g.last_seen, g.top_rank, g.first_id"
+    " FROM alert_groups g JOIN alerts a ON a.id = g.last_id"
+    " LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users us ON us.id = a.assigned_to"
+    " WHERE g.pos > ? AND g.pos <= ? ORDER BY g.pos";
+} // namespace groupSql
+
+// The order of groups: by the newest alert's columns (a), or by the group's own (g). Time is
+// the group's start, so a group never moves while it grows and a new one starts on top.
+const char *groupOrderExpression(AlertSortKey key)
+{
+    switch (key) {
+    case AlertSortKey::Time: return "g.first_seen";
+    case AlertSortKey::Severity: return "g.top_rank";
+    case AlertSortKey::Type: return "a.type";
+    case AlertSortKey::Rule: return "g.rule_name";
+    case AlertSortKey::Message: return "a.message";
+    case AlertSortKey::Source: return "g.source_id";
+    case AlertSortKey::Status: return "a.status";
+    case AlertSortKey::Assignee: return "a.assigned_to";
+    case AlertSortKey::Id: return "g.first_id";
+    }
+    return "g.first_seen";
+}
+} // namespace
+
+bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error)
+{
+    if (windowMs <= 0) {
+        *error = ConsoleStoreText::tr("the grouping window must be longer than zero");
+        return false;
+    }
+    const auto exec = [&](const char *statement) {
+        QSqlQuery &q = prepared(statement);
+        if (!q.exec())
+            return fail(q, error, statement);
+        q.finish();
+        return true;
+    };
+    if (!exec(groupSql::CreateTable) || !exec(groupSql::Clear))
+        return false;
+    const QLatin1String dir = query.descending ? QLatin1String(" DESC") : QLatin1String(" ASC");
+    QString statement = QLatin1String(groupSql::InsertHead) + QLatin1String(groupOrderExpression(query.sortKey)) + dir;
+    if (query.sortKey != AlertSortKey::Time && query.sortKey != AlertSortKey::Id)
+        statement += QStringLiteral(", g.first_seen") + dir;
+    if (query.sortKey != AlertSortKey::Id)
+        statement += QStringLiteral(", g.first_id") + dir;
+    statement += QLatin1String(groupSql::InsertColumns);
+    QVariantList values{windowMs};
+    composeWhere(query, &statement, &values);
+    statement += QLatin1String(groupSql::InsertTail);
+    values.append(windowMs);
+    QSqlQuery q(m_db);
+    if (!q.prepare(statement))
+        return fail(q, error, groupSql::InsertHead);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        q.bindValue(int(i), values.at(i));
+    if (!q.exec())
+        return fail(q, error, groupSql::InsertHead);
+    QSqlQuery &count = prepared(groupSql::Count);
+    if (!count.exec() || !count.next())
+        return fail(count, error, groupSql::Count);
+    *groups = count.value(0).toLongLong();
+    count.finish();
+    return true;
+}
+
+bool Store::alertGroupRows(qint64 offset, int limit, QList<AlertGroupRow> *rows, QString *error)
+{
+    QSqlQuery &q = prepared(groupSql::Page);
+    q.bindValue(0, offset);
+    q.bindValue(1, offset + limit);
+    if (!q.exec())
+        return fail(q, error, groupSql::Page);
+    QList<AlertGroupRow> out;
+    out.reserve(limit);
+    while (q.next()) {
+        AlertGroupRow g;
+        g.newest = rowFromQuery(q);
+        g.ruleName = q.value(12).toString();
+        g.sourceId = q.value(13).toString();
+        g.bucket = q.value(14).toLongLong();
+        g.count = q.value(15).toLongLong();
+        g.firstSeenMs = q.value(16).toLongLong();
+        g.lastSeenMs = q.value(17).toLongLong();
+        g.topSeverity = engine::Severity(std::clamp(q.value(18).toInt(), 0, 3));
+        g.firstId = q.value(19).toLongLong();
+        out.append(std::move(g));
+    }
+    q.finish();
+    *rows = std::move(out);
+    return true;
+}
+
 } // namespace vigil::models
