@@ -223,6 +223,12 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     connect(m_loader, &models::AlertLoader::groupQueryFinished, m_groupModel, &models::AlertGroupModel::queryFinished);
     connect(m_loader, &models::AlertLoader::groupPageFinished, m_groupModel, &models::AlertGroupModel::pageFinished);
     connect(m_loader, &models::AlertLoader::groupMembersFinished, m_groupModel, &models::AlertGroupModel::membersFinished);
+    connect(m_loader, &models::AlertLoader::groupCountFinished, m_groupModel, &models::AlertGroupModel::countFinished);
+    connect(m_groupModel, &models::AlertGroupModel::counted, this, [this](qint64 groups) {
+        m_lastCountMs = m_queryClock.isValid() ? m_queryClock.elapsed() : 0;
+        updateCount();
+        emit groupsCounted(groups, m_lastCountMs);
+    });
     connect(m_loader, &models::AlertLoader::groupQueryTimed, this, [this](quint64, qint64 ms) { m_lastQueryMs = ms; });
     connect(m_groupModel, &models::AlertGroupModel::queryFailed, this, [this](const QString &error) {
         updateCount();
@@ -718,6 +724,7 @@ void MainWindow::updateCount()
 {
     if (isGrouped()) {
         QString text = m_groupModel->isLoading() ? tr("Grouping…")
+            : m_groupModel->isCounting()         ? tr("%1+ groups · grouping the rest…").arg(QLocale().toString(m_groupModel->rowCount()))
                                                  : tr("%1 groups").arg(QLocale().toString(m_groupModel->rowCount()));
         if (m_groupModel->liveAlertsWaiting() > 0)
             text += tr(" · %n new not shown in this order (F5)", nullptr, m_groupModel->liveAlertsWaiting());

@@ -61,6 +61,7 @@ signals:
     void queryCounted(qint64 rows, qint64 milliseconds);
     // The first page of groups is on screen.
     void groupsShown(qint64 groups, qint64 milliseconds);
+    void groupsCounted(qint64 groups, qint64 milliseconds);
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -382,7 +382,7 @@ void AlertGroupModel::clearRows()
 }
 
 void AlertGroupModel::queryFinished(quint64 generation, const AlertQuery &query, qint64 windowMs, qint64 count,
-                                    const QList<AlertGroupRow> &firstPage, const QString &error)
+                                    const QList<AlertGroupRow> &firstPage, const QString &error, bool counted)
 {
     if (generation != m_generation)
         return;
@@ -401,10 +401,28 @@ void AlertGroupModel::queryFinished(quint64 generation, const AlertQuery &query,
         storePage(0, firstPage);
     const bool waitingChanged = m_waiting != 0;
     m_waiting = 0;
+    m_counting = !counted;
     endResetModel();
     if (waitingChanged)
         emit liveAlertsWaitingChanged(0);
     emit loaded(m_total);
+    if (counted)
+        emit this->counted(m_total);
+}
+
+void AlertGroupModel::countFinished(quint64 generation, qint64 count)
+{
+    if (generation != m_generation || m_loading || !m_counting)
+        return;
+    m_counting = false;
+    count = std::min<qint64>(count, std::numeric_limits<int>::max() / 2);
+    if (count > m_total) {
+        const qint64 first = m_total + qint64(m_live.size());
+        beginInsertRows(QModelIndex(), int(first), int(first + count - m_total - 1));
+        m_total = count;
+        endInsertRows();
+    }
+    emit counted(m_total);
 }
 
 void AlertGroupModel::storePage(int page, QList<AlertGroupRow> rows)
@@ -487,7 +505,7 @@ bool AlertGroupModel::mayStartGroup(const AlertRow &alert, const AlertGroupKey &
     const auto first = m_pages.constFind(0);
     if (first == m_pages.constEnd() || first->isEmpty())
         return false;
-    return first->size() == m_total || first->constLast().firstSeenMs < key.bucket * m_windowMs;
+    return (!m_counting && first->size() == m_total) || first->constLast().firstSeenMs < key.bucket * m_windowMs;
 }
 
 void AlertGroupModel::flush()

@@ -37,7 +37,8 @@ AlertQuery groupMembersQuery(const AlertQuery &query, const AlertGroupKey &key, 
 
     Groups are a snapshot (alerts up to the query's maxId); at most maxCachedPages() pages of
     them are kept, never one holding an expanded group. A group's children load when it is
-    expanded (fetchMore), up to kMaxChildren, in the query's order.
+    expanded (fetchMore), up to kMaxChildren, in the query's order. The first page may come
+    before the count (isCounting()): the other groups are inserted when they are counted.
 
     Live alerts are queued and applied once per flush. In the default order (newest groups
     first) an alert for a loaded group updates its count, last seen, severity and newest
@@ -79,6 +80,7 @@ public:
     void setWindow(qint64 windowMs);
     void refresh();
     bool isLoading() const { return m_loading; }
+    bool isCounting() const { return m_counting; }
     quint64 generation() const { return m_generation; }
 
     // The group of a top-level row when its page is loaded, else nullptr (and it is asked for).
@@ -103,8 +105,11 @@ public:
     void updateAlert(const AlertRecord &alert);
 
 public slots:
+    // `counted`: `count` is the number of groups; otherwise it is the first page's size and
+    // countFinished() follows (the rows beyond it are then inserted in one beginInsertRows).
     void queryFinished(quint64 generation, const vigil::models::AlertQuery &query, qint64 windowMs, qint64 count,
-                       const QList<vigil::models::AlertGroupRow> &firstPage, const QString &error);
+                       const QList<vigil::models::AlertGroupRow> &firstPage, const QString &error, bool counted = true);
+    void countFinished(quint64 generation, qint64 count);
     void pageFinished(quint64 generation, int page, const QList<vigil::models::AlertGroupRow> &rows);
     void membersFinished(quint64 generation, quint64 list, const QList<vigil::models::AlertRow> &rows, const QString &error);
 
@@ -114,6 +119,7 @@ signals:
     void membersRequested(quint64 generation, quint64 list, const vigil::models::AlertQuery &query, int limit);
     void queryFailed(const QString &error);
     void loaded(qint64 groups);
+    void counted(qint64 groups);
     void liveAlertsWaitingChanged(int count);
 
 private:
@@ -145,6 +151,7 @@ private:
     qint64 m_windowMs = kDefaultWindowMs;
     quint64 m_generation = 0;
     bool m_loading = false;
+    bool m_counting = false;
     qint64 m_total = 0;                               // groups of the snapshot
     std::vector<AlertGroupRow> m_live;                // groups started after it, oldest first
     std::vector<AlertRow> m_pending;                  // queued for the next flush

@@ -63,8 +63,11 @@ signals:
     void matchingIdsFinished(quint64 ticket, const QList<qint64> &ids, const QString &error);
     void historyFinished(qint64 alertId, const QList<vigil::models::AlertHistoryEntry> &entries, const QString &error);
     void failure(const QString &message);
+    // `counted`: `count` is the number of groups; otherwise it is the first page's size and
+    // groupCountFinished() follows when the whole history is folded.
     void groupQueryFinished(quint64 generation, const vigil::models::AlertQuery &query, qint64 windowMs, qint64 count,
-                            const QList<vigil::models::AlertGroupRow> &firstPage, const QString &error);
+                            const QList<vigil::models::AlertGroupRow> &firstPage, const QString &error, bool counted);
+    void groupCountFinished(quint64 generation, qint64 count);
     void groupPageFinished(quint64 generation, int page, const QList<vigil::models::AlertGroupRow> &rows);
     void groupMembersFinished(quint64 generation, quint64 list, const QList<vigil::models::AlertRow> &rows,
                               const QString &error);
@@ -78,8 +81,13 @@ private:
     std::unique_ptr<Store> m_store;
     std::atomic<quint64> m_latest{0};
     std::atomic<quint64> m_latestGroups{0}; // the group model counts its own generations
-    quint64 m_groupsBuilt = 0;              // the generation the groups table holds
+    quint64 m_groupsBuilt = 0;              // the generation the groups table holds (pool thread)
     QThreadPool m_countPool;      // one counting thread, its own connection per count
+    // One thread that keeps its connection: it folds the groups into a table of that
+    // connection and reads their pages, so a long fold never holds up this thread.
+    QThreadPool m_groupPool;
+    std::unique_ptr<Store> m_groupStore;    // used on m_groupPool's thread only
+    Store *groupStore(QString *error);      // likewise
 };
 
 } // namespace vigil::models

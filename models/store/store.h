@@ -150,6 +150,9 @@ public:
     // other connections never see it), numbered in the query's order; then pages of it.
     bool buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error);
     bool alertGroupRows(qint64 offset, int limit, QList<AlertGroupRow> *rows, QString *error);
+    // The first `limit` groups of `query` in its order, folded on the spot (no table): for a
+    // narrow time range, the quick first page while the whole history is folded.
+    bool alertGroupsFirst(const AlertQuery &query, qint64 windowMs, int limit, QList<AlertGroupRow> *rows, QString *error);
     // Users who may triage (for "assign to"), and the names of all rules (for filters).
     bool triageUsers(QStringList *usernames, QString *error);
     bool ruleNames(QStringList *names, QString *error);

@@ -722,13 +722,23 @@ constexpr const char *InsertHead =
     "INSERT INTO alert_groups (pos, rule_name, source_id, bucket, n, first_seen, last_seen, top_rank, first_id, last_id)"
     " SELECT ROW_NUMBER() OVER (ORDER BY ";
 constexpr const char *InsertColumns =
-    "), g.rule_name, g.source_id, g.bucket, g.n, g.first_seen, g.last_seen, g.top_rank, g.first_id, g.last_id FROM"
-    " (SELECT a.rule_name AS rule_name, a.source_id AS source_id, a.created_at / ? AS bucket, COUNT(*) AS n,"
+    "), g.rule_name, g.source_id, g.bucket, g.n, g.first_seen, g.last_seen, g.top_rank, g.first_id, g.last_id FROM ";
+// The groups of the matching alerts; composeWhere() and GroupTail go after it.
+constexpr const char *Fold =
+    "(SELECT a.rule_name AS rule_name, a.source_id AS source_id, a.created_at / ? AS bucket, COUNT(*) AS n,"
     " MIN(a.created_at) AS first_seen, MAX(a.created_at) AS last_seen,"
     " MAX(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END) AS top_rank,"
     " MIN(a.id) AS first_id, MAX(a.id) AS last_id FROM alerts a";
-constexpr const char *InsertTail = " GROUP BY a.rule_name, a.source_id, a.created_at / ?) g JOIN alerts a ON a.id = g.last_id";
+constexpr const char *GroupTail = " GROUP BY a.rule_name, a.source_id, a.created_at / ?) g";
+constexpr const char *JoinNewest = " JOIN alerts a ON a.id = g.last_id";
 constexpr const char *Count = "SELECT COUNT(*) FROM alert_groups";
+constexpr const char *RowColumns =
+    "SELECT a.id, a.created_at, COALESCE(a.event_id, 0), a.rule_name, a.message, a.source_type, a.source_id,"
+    " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status,"
+    " g.rule_name, g.source_id, g.bucket, g.n, g.first_seen, g.last_seen, g.top_rank, g.first_id";
+constexpr const char *JoinNewestRow =
+    " JOIN alerts a ON a.id = g.last_id"
+    " LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users us ON us.id = a.assigned_to";
 constexpr const char *Page =
     "SELECT a.id, a.created_at, COALESCE(a.event_id, 0), a.rule_name, a.message, a.source_type, a.source_id,"
     " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status,"
@@ -755,6 +765,48 @@ const char *groupOrderExpression(AlertSortKey key)
     }
     return "g.first_seen";
 }
+
+bool orderNeedsNewest(AlertSortKey key)
+{
+    return QByteArray(groupOrderExpression(key)).startsWith("a.");
+}
+
+QString groupOrder(const AlertQuery &query)
+{
+    const QLatin1String dir = query.descending ? QLatin1String(" DESC") : QLatin1String(" ASC");
+    QString order = QLatin1String(groupOrderExpression(query.sortKey)) + dir;
+    if (query.sortKey != AlertSortKey::Time && query.sortKey != AlertSortKey::Id)
+        order += QStringLiteral(", g.first_seen") + dir;
+    if (query.sortKey != AlertSortKey::Id)
+        order += QStringLiteral(", g.first_id") + dir;
+    return order;
+}
+
+// "(SELECT … GROUP BY …) g" over the alerts matching `query`, and its values.
+QString composeFold(const AlertQuery &query, qint64 windowMs, QVariantList *values)
+{
+    QString fold = QLatin1String(groupSql::Fold);
+    values->append(windowMs);
+    composeWhere(query, &fold, values);
+    fold += QLatin1String(groupSql::GroupTail);
+    values->append(windowMs);
+    return fold;
+}
+
+AlertGroupRow groupFromQuery(const QSqlQuery &q)
+{
+    AlertGroupRow g;
+    g.newest = rowFromQuery(q);
+    g.ruleName = q.value(12).toString();
+    g.sourceId = q.value(13).toString();
+    g.bucket = q.value(14).toLongLong();
+    g.count = q.value(15).toLongLong();
+    g.firstSeenMs = q.value(16).toLongLong();
+    g.lastSeenMs = q.value(17).toLongLong();
+    g.topSeverity = engine::Severity(std::clamp(q.value(18).toInt(), 0, 3));
+    g.firstId = q.value(19).toLongLong();
+    return g;
+}
 } // namespace
 
 bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error)
@@ -772,17 +824,13 @@ bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *g
     };
     if (!exec(groupSql::CreateTable) || !exec(groupSql::Clear))
         return false;
-    const QLatin1String dir = query.descending ? QLatin1String(" DESC") : QLatin1String(" ASC");
-    QString statement = QLatin1String(groupSql::InsertHead) + QLatin1String(groupOrderExpression(query.sortKey)) + dir;
-    if (query.sortKey != AlertSortKey::Time && query.sortKey != AlertSortKey::Id)
-        statement += QStringLiteral(", g.first_seen") + dir;
-    if (query.sortKey != AlertSortKey::Id)
-        statement += QStringLiteral(", g.first_id") + dir;
-    statement += QLatin1String(groupSql::InsertColumns);
-    QVariantList values{windowMs};
-    composeWhere(query, &statement, &values);
-    statement += QLatin1String(groupSql::InsertTail);
-    values.append(windowMs);
+    // The newest alert is joined only when the order needs its columns (type, message, status,
+    // assignee): a join per group costs as much as the fold itself over a million alerts.
+    QVariantList values;
+    QString statement = QLatin1String(groupSql::InsertHead) + groupOrder(query) + QLatin1String(groupSql::InsertColumns)
+        + composeFold(query, windowMs, &values);
+    if (orderNeedsNewest(query.sortKey))
+        statement += QLatin1String(groupSql::JoinNewest);
     QSqlQuery q(m_db);
     if (!q.prepare(statement))
         return fail(q, error, groupSql::InsertHead);
@@ -807,20 +855,34 @@ bool Store::alertGroupRows(qint64 offset, int limit, QList<AlertGroupRow> *rows,
         return fail(q, error, groupSql::Page);
     QList<AlertGroupRow> out;
     out.reserve(limit);
-    while (q.next()) {
-        AlertGroupRow g;
-        g.newest = rowFromQuery(q);
-        g.ruleName = q.value(12).toString();
-        g.sourceId = q.value(13).toString();
-        g.bucket = q.value(14).toLongLong();
-        g.count = q.value(15).toLongLong();
-        g.firstSeenMs = q.value(16).toLongLong();
-        g.lastSeenMs = q.value(17).toLongLong();
-        g.topSeverity = engine::Severity(std::clamp(q.value(18).toInt(), 0, 3));
-        g.firstId = q.value(19).toLongLong();
-        out.append(std::move(g));
-    }
+    while (q.next())
+        out.append(groupFromQuery(q));
     q.finish();
+    *rows = std::move(out);
+    return true;
+}
+
+bool Store::alertGroupsFirst(const AlertQuery &query, qint64 windowMs, int limit, QList<AlertGroupRow> *rows, QString *error)
+{
+    if (windowMs <= 0) {
+        *error = ConsoleStoreText::tr("the grouping window must be longer than zero");
+        return false;
+    }
+    QVariantList values;
+    QString statement = QLatin1String(groupSql::RowColumns) + QStringLiteral(" FROM ") + composeFold(query, windowMs, &values)
+        + QLatin1String(groupSql::JoinNewestRow) + QStringLiteral(" ORDER BY ") + groupOrder(query) + QStringLiteral(" LIMIT ?");
+    values.append(limit);
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.prepare(statement))
+        return fail(q, error, groupSql::RowColumns);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        q.bindValue(int(i), values.at(i));
+    if (!q.exec())
+        return fail(q, error, groupSql::RowColumns);
+    QList<AlertGroupRow> out;
+    while (q.next())
+        out.append(groupFromQuery(q));
     *rows = std::move(out);
     return true;
 }

@@ -119,6 +119,8 @@ private slots:
     void modelLoadsAndExpands();
     void liveBatchEqualsFreshQuery();
     void liveInOtherOrderWaits();
+    void firstPageBeforeTheCount_data();
+    void firstPageBeforeTheCount();
 
 private:
     void connectLoader(AlertGroupModel &model);
@@ -277,6 +279,7 @@ void TestAlertGroupModel::connectLoader(AlertGroupModel &model)
     connect(loader, &AlertLoader::groupQueryFinished, &model, &AlertGroupModel::queryFinished);
     connect(loader, &AlertLoader::groupPageFinished, &model, &AlertGroupModel::pageFinished);
     connect(loader, &AlertLoader::groupMembersFinished, &model, &AlertGroupModel::membersFinished);
+    connect(loader, &AlertLoader::groupCountFinished, &model, &AlertGroupModel::countFinished);
 }
 
 void TestAlertGroupModel::loadModel(AlertGroupModel &model, const AlertQuery &query)
@@ -428,6 +431,55 @@ void TestAlertGroupModel::liveInOtherOrderWaits()
     QTRY_COMPARE(loaded.count(), 1);
     QCOMPARE(model.liveAlertsWaiting(), 0);
     QCOMPARE(model.rowCount(), 5);
+}
+
+void TestAlertGroupModel::firstPageBeforeTheCount_data()
+{
+    QTest::addColumn<bool>("newestFirst");
+    QTest::newRow("newest first: the newest windows first, then the count") << true;
+    QTest::newRow("oldest first: the whole fold, then the first page") << false;
+}
+
+void TestAlertGroupModel::firstPageBeforeTheCount()
+{
+    QFETCH(bool, newestFirst);
+    // 450 more alerts, one source each, one a minute from hour 2 on (hours 2..9): 450 groups
+    // of one, 455 in all — more than two pages.
+    QList<Spec> more;
+    QList<QByteArray> names;
+    for (int i = 0; i < 450; ++i)
+        names.append(QByteArray("src-") + QByteArray::number(i));
+    for (int i = 0; i < 450; ++i)
+        more.append({"Port scan", names.at(i).constData(), 120 + i, engine::Severity::Low, engine::AlertStatus::New});
+    QString error;
+    QVERIFY2(insert(*m_store, more, 13, &error), qPrintable(error));
+
+    AlertGroupModel model;
+    model.setFlushInterval(0);
+    connectLoader(model);
+    QSignalSpy loaded(&model, &AlertGroupModel::loaded);
+    QSignalSpy counted(&model, &AlertGroupModel::counted);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    AlertQuery q;
+    q.descending = newestFirst;
+    model.setQuery(q, false);
+    QTRY_COMPARE(counted.count(), 1);
+    QCOMPARE(loaded.count(), 1);
+    QCOMPARE(model.rowCount(), 455);
+    QCOMPARE(inserted.count(), newestFirst ? 1 : 0); // the counted rest, in one insert
+    QVERIFY(!model.isCounting());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // Every page (read from the folded table) continues the first in the same order.
+    for (int r = 0; r < model.rowCount(); ++r)
+        QTRY_VERIFY(model.groupAt(r));
+    qint64 previous = newestFirst ? std::numeric_limits<qint64>::max() : 0;
+    for (int r = 0; r < model.rowCount(); ++r) {
+        const qint64 first = model.groupAt(r)->firstSeenMs;
+        QVERIFY2(newestFirst ? first <= previous : first >= previous, qPrintable(QString::number(r)));
+        previous = first;
+    }
+    QCOMPARE(model.groupAt(newestFirst ? 0 : 454)->sourceId, QStringLiteral("src-449"));
+    QCOMPARE(model.groupAt(newestFirst ? 454 : 0)->sourceId, QStringLiteral("pay-gw-001"));
 }
 
 QTEST_GUILESS_MAIN(TestAlertGroupModel)
