@@ -79,7 +79,7 @@ QModelIndex AlertGroupModel::index(int row, int column, const QModelIndex &paren
         return row < rowCount() ? createIndex(row, column, quintptr(0)) : QModelIndex();
     if (!isGroup(parent) || parent.column() != 0)
         return {};
-    const AlertGroupRow *g = groupAt(parent.row());
+    const AlertGroupRow *g = peekGroupAt(parent.row());
     const Children *c = g ? childrenOf(keyOf(*g)) : nullptr;
     if (!c || !c->loaded || row >= c->rows.size())
         return {};
@@ -103,7 +103,7 @@ int AlertGroupModel::rowCount(const QModelIndex &parent) const
         return int(m_total + qint64(m_live.size()));
     if (!isGroup(parent) || parent.column() != 0)
         return 0;
-    const AlertGroupRow *g = groupAt(parent.row());
+    const AlertGroupRow *g = peekGroupAt(parent.row());
     const Children *c = g ? childrenOf(keyOf(*g)) : nullptr;
     return c && c->loaded ? int(c->rows.size()) : 0;
 }
@@ -119,10 +119,9 @@ bool AlertGroupModel::hasChildren(const QModelIndex &parent) const
         return rowCount() > 0;
     if (!isGroup(parent) || parent.column() != 0)
         return false;
-    const AlertGroupRow *g = groupAt(parent.row());
-    if (!g)
-        return false;
-    const Children *c = childrenOf(keyOf(*g));
+    // A group has at least one alert; only loaded children can say otherwise.
+    const AlertGroupRow *g = peekGroupAt(parent.row());
+    const Children *c = g ? childrenOf(keyOf(*g)) : nullptr;
     return c && c->loaded ? !c->rows.isEmpty() : true;
 }
 
@@ -130,7 +129,7 @@ bool AlertGroupModel::canFetchMore(const QModelIndex &parent) const
 {
     if (!isGroup(parent) || parent.column() != 0 || m_loading)
         return false;
-    const AlertGroupRow *g = groupAt(parent.row());
+    const AlertGroupRow *g = peekGroupAt(parent.row());
     return g && !childrenOf(keyOf(*g));
 }
 
@@ -138,7 +137,7 @@ void AlertGroupModel::fetchMore(const QModelIndex &parent)
 {
     if (!canFetchMore(parent))
         return;
-    const AlertGroupRow *g = groupAt(parent.row());
+    const AlertGroupRow *g = peekGroupAt(parent.row());
     auto c = std::make_shared<Children>();
     c->serial = m_nextSerial++;
     c->key = keyOf(*g);
@@ -182,6 +181,14 @@ void AlertGroupModel::membersFinished(quint64 generation, quint64 list, const QL
 
 const AlertGroupRow *AlertGroupModel::groupAt(int row) const
 {
+    const AlertGroupRow *g = peekGroupAt(row);
+    if (!g && row >= int(m_live.size()) && row < rowCount())
+        requestPage(int((row - qint64(m_live.size())) / kPageSize));
+    return g;
+}
+
+const AlertGroupRow *AlertGroupModel::peekGroupAt(int row) const
+{
     const qint64 live = qint64(m_live.size());
     if (row < 0 || row >= m_total + live)
         return nullptr;
@@ -191,10 +198,8 @@ const AlertGroupRow *AlertGroupModel::groupAt(int row) const
     const qint64 snapshotRow = row - live;
     const int page = int(snapshotRow / kPageSize);
     const auto it = m_pages.constFind(page);
-    if (it == m_pages.constEnd()) {
-        requestPage(page);
+    if (it == m_pages.constEnd())
         return nullptr;
-    }
     const int offset = int(snapshotRow % kPageSize);
     return offset < it->size() ? &it->at(offset) : nullptr;
 }

@@ -139,6 +139,9 @@ private:
     };
 
     AlertGroupRow *mutableGroupAt(int row);
+    // Like groupAt() without asking for the page: the structure (rowCount, hasChildren,
+    // index, parent) must not load pages, or a tree view laying out every row loads them all.
+    const AlertGroupRow *peekGroupAt(int row) const;
     int rowOfKey(const AlertGroupKey &key) const; // among loaded rows; -1 when not loaded
     Children *childrenOf(const AlertGroupKey &key) const;
     void requestPage(int page) const;

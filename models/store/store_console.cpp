@@ -730,6 +730,14 @@ constexpr const char *Fold =
     " MAX(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END) AS top_rank,"
     " MIN(a.id) AS first_id, MAX(a.id) AS last_id FROM alerts a";
 constexpr const char *GroupTail = " GROUP BY a.rule_name, a.source_id, a.created_at / ?) g";
+// The same for a time range: grouping by an expression of the rule keeps SQLite from walking
+// the whole rule index in group order instead of reading the range on the created_at index.
+constexpr const char *RangeFold =
+    "(SELECT a.rule_name || '' AS rule_name, a.source_id AS source_id, a.created_at / ? AS bucket, COUNT(*) AS n,"
+    " MIN(a.created_at) AS first_seen, MAX(a.created_at) AS last_seen,"
+    " MAX(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END) AS top_rank,"
+    " MIN(a.id) AS first_id, MAX(a.id) AS last_id FROM alerts a";
+constexpr const char *RangeGroupTail = " GROUP BY a.rule_name || '', a.source_id, a.created_at / ?) g";
 constexpr const char *JoinNewest = " JOIN alerts a ON a.id = g.last_id";
 constexpr const char *Count = "SELECT COUNT(*) FROM alert_groups";
 constexpr const char *RowColumns =
@@ -783,12 +791,12 @@ QString groupOrder(const AlertQuery &query)
 }
 
 // "(SELECT … GROUP BY …) g" over the alerts matching `query`, and its values.
-QString composeFold(const AlertQuery &query, qint64 windowMs, QVariantList *values)
+QString composeFold(const AlertQuery &query, qint64 windowMs, QVariantList *values, bool range = false)
 {
-    QString fold = QLatin1String(groupSql::Fold);
+    QString fold = QLatin1String(range ? groupSql::RangeFold : groupSql::Fold);
     values->append(windowMs);
     composeWhere(query, &fold, values);
-    fold += QLatin1String(groupSql::GroupTail);
+    fold += QLatin1String(range ? groupSql::RangeGroupTail : groupSql::GroupTail);
     values->append(windowMs);
     return fold;
 }
@@ -869,7 +877,8 @@ bool Store::alertGroupsFirst(const AlertQuery &query, qint64 windowMs, int limit
         return false;
     }
     QVariantList values;
-    QString statement = QLatin1String(groupSql::RowColumns) + QStringLiteral(" FROM ") + composeFold(query, windowMs, &values)
+    QString statement = QLatin1String(groupSql::RowColumns) + QStringLiteral(" FROM ")
+        + composeFold(query, windowMs, &values, query.fromMs > 0)
         + QLatin1String(groupSql::JoinNewestRow) + QStringLiteral(" ORDER BY ") + groupOrder(query) + QStringLiteral(" LIMIT ?");
     values.append(limit);
     QSqlQuery q(m_db);
