@@ -5,10 +5,12 @@
 #include "alerts/alert_filter_bar.h"
 #include "notifications/desktop_notifications.h"
 #include "silences/silences_dock.h"
+#include "models/alerts/alert_group_model.h"
 #include "models/alerts/alert_loader.h"
 #include "models/alerts/alert_page_model.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -23,11 +25,13 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
 #include <QThread>
 #include <QTimer>
 #include <QToolBar>
+#include <QTreeView>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
@@ -36,6 +40,8 @@ namespace vigil::ui {
 namespace {
 constexpr int kBulkChunk = 2000;       // alerts per writer transaction in a bulk action
 constexpr int kNextScanLimit = 20000;  // rows "n" looks through before giving up
+const QString kGroupedKey = QStringLiteral("console/grouped");
+const QString kGroupWindowKey = QStringLiteral("console/groupWindowMs");
 
 struct LoadedDetails
 {
@@ -69,7 +75,8 @@ QString actionVerb(models::AlertAction action)
 } // namespace
 
 MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
-    : QMainWindow(parent), m_backend(backend), m_model(new models::AlertPageModel(this))
+    : QMainWindow(parent), m_backend(backend), m_model(new models::AlertPageModel(this)),
+      m_groupModel(new models::AlertGroupModel(this))
 {
     qRegisterMetaType<vigil::models::ActionResult>();
     qRegisterMetaType<vigil::models::BulkActionResult>();
@@ -116,7 +123,10 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->setSpacing(0);
     leftLayout->addWidget(m_filters);
-    leftLayout->addWidget(m_view);
+    m_tables = new QStackedWidget(left);
+    m_tables->addWidget(m_view);
+    createGroupView();
+    leftLayout->addWidget(m_tables);
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->addWidget(left);
     m_splitter->addWidget(m_detail);
@@ -218,6 +228,40 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
         if (m_pendingNext)
             nextUnacknowledged();
     });
+    // The grouped tree asks the same loader (its groups table lives on the loader's connection).
+    connect(m_groupModel, &models::AlertGroupModel::queryRequested, this, [this](quint64 generation) {
+        m_loader->noteGroupGeneration(generation);
+        m_queryClock.start();
+        m_count->setText(tr("Grouping…"));
+    });
+    connect(m_groupModel, &models::AlertGroupModel::queryRequested, m_loader, &models::AlertLoader::runGroupQuery);
+    connect(m_groupModel, &models::AlertGroupModel::pageRequested, m_loader, &models::AlertLoader::fetchGroupPage);
+    connect(m_groupModel, &models::AlertGroupModel::membersRequested, m_loader, &models::AlertLoader::fetchGroupMembers);
+    connect(m_loader, &models::AlertLoader::groupQueryFinished, m_groupModel, &models::AlertGroupModel::queryFinished);
+    connect(m_loader, &models::AlertLoader::groupPageFinished, m_groupModel, &models::AlertGroupModel::pageFinished);
+    connect(m_loader, &models::AlertLoader::groupMembersFinished, m_groupModel, &models::AlertGroupModel::membersFinished);
+    connect(m_loader, &models::AlertLoader::groupCountFinished, m_groupModel, &models::AlertGroupModel::countFinished);
+    connect(m_groupModel, &models::AlertGroupModel::counted, this, [this](qint64 groups) {
+        m_lastCountMs = m_queryClock.isValid() ? m_queryClock.elapsed() : 0;
+        updateCount();
+        emit groupsCounted(groups, m_lastCountMs);
+    });
+    connect(m_loader, &models::AlertLoader::groupQueryTimed, this, [this](quint64, qint64 ms) { m_lastQueryMs = ms; });
+    connect(m_groupModel, &models::AlertGroupModel::queryFailed, this, [this](const QString &error) {
+        updateCount();
+        QMessageBox::warning(this, tr("Cannot group alerts"), error);
+    });
+    connect(m_groupModel, &models::AlertGroupModel::loaded, this, [this](qint64 groups) {
+        const qint64 ms = m_queryClock.isValid() ? m_queryClock.elapsed() : 0;
+        updateCount();
+        if (!m_groupView->currentIndex().isValid() && groups > 0)
+            m_groupView->setCurrentIndex(m_groupModel->index(0, 0));
+        updateActions();
+        emit groupsShown(groups, ms);
+    });
+    connect(m_groupModel, &models::AlertGroupModel::liveAlertsWaitingChanged, this, &MainWindow::updateCount);
+    connect(m_groupModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateCount);
+    connect(m_groupModel, &QAbstractItemModel::dataChanged, this, &MainWindow::updateActions);
     m_loader->start();
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentChanged);
@@ -226,6 +270,11 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
         m_contextMenu->popup(m_view->viewport()->mapToGlobal(pos));
     });
     connect(m_view, &QTableView::doubleClicked, this, &MainWindow::showDetails);
+    connect(m_groupView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentChanged);
+    connect(m_groupView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
+    connect(m_groupView, &QTreeView::customContextMenuRequested, this, [this](const QPoint &pos) {
+        m_contextMenu->popup(m_groupView->viewport()->mapToGlobal(pos));
+    });
     connect(m_filters, &AlertFilterBar::queryChanged, this, &MainWindow::applyFilters);
     connect(m_filters, &AlertFilterBar::saveViewRequested, this, &MainWindow::saveView);
     connect(m_filters, &AlertFilterBar::viewChosen, this, &MainWindow::chooseView);
@@ -239,6 +288,7 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
         statusBar()->showMessage(text, 8000);
     });
     connect(m_detail, &AlertDetailPane::relatedAlertActivated, this, &MainWindow::goToAlert);
+    connect(m_backend, &ConsoleBackend::alertsRaised, m_groupModel, &models::AlertGroupModel::addAlerts);
     connect(m_backend, &ConsoleBackend::actionFinished, this, &MainWindow::onActionFinished);
     connect(m_backend, &ConsoleBackend::bulkFinished, this, &MainWindow::onBulkFinished);
     connect(m_backend, &ConsoleBackend::commentFinished, this, [this](qint64 alertId, const QString &error) {
@@ -266,9 +316,109 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     restoreGeometry(settings.value(QStringLiteral("console/geometry")).toByteArray());
     m_splitter->restoreState(settings.value(QStringLiteral("console/splitter")).toByteArray());
     header->restoreState(settings.value(QStringLiteral("console/alertHeader")).toByteArray());
+    m_groupView->header()->restoreState(settings.value(QStringLiteral("console/groupHeader")).toByteArray());
     if (!settings.contains(QStringLiteral("console/geometry")))
         resize(1600, 900);
     connect(header, &QHeaderView::sortIndicatorChanged, m_model, &models::AlertPageModel::sort);
+    connect(m_groupView->header(), &QHeaderView::sortIndicatorChanged, this, [this](int column, Qt::SortOrder order) {
+        if (column >= models::AlertGroupModel::Count) {
+            // Count and last seen are not sort keys: the indicator goes back to the real order.
+            QSignalBlocker block(m_groupView->header());
+            const models::AlertQuery q = m_groupModel->query();
+            m_groupView->header()->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+            return;
+        }
+        m_groupModel->sort(column, order);
+    });
+}
+
+void MainWindow::createGroupView()
+{
+    m_groupView = new QTreeView(this);
+    m_groupView->setObjectName(QStringLiteral("alertGroupTree"));
+    m_groupView->setModel(m_groupModel);
+    m_groupView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_groupView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_groupView->setAlternatingRowColors(true);
+    m_groupView->setWordWrap(false);
+    m_groupView->setTextElideMode(Qt::ElideRight);
+    // Uniform heights: the view never asks every group for its size. Enter shows details, so
+    // double-click does too instead of expanding (the arrow, Right and + expand).
+    m_groupView->setUniformRowHeights(true);
+    m_groupView->setExpandsOnDoubleClick(false);
+    m_groupView->setContextMenuPolicy(Qt::CustomContextMenu);
+    QHeaderView *header = m_groupView->header();
+    header->setStretchLastSection(false);
+    header->setSectionsMovable(true);
+    header->setSectionsClickable(true);
+    header->setSortIndicatorShown(true);
+    header->setSortIndicator(models::AlertGroupModel::Time, Qt::DescendingOrder);
+    for (int c = 0; c < models::AlertGroupModel::Count; ++c)
+        header->resizeSection(c, m_view->columnWidth(c));
+    const QFontMetrics fm = m_groupView->fontMetrics();
+    const int pad = 2 * fm.horizontalAdvance(QLatin1Char('M'));
+    header->resizeSection(models::AlertGroupModel::Time, m_view->columnWidth(models::AlertPageModel::Time) + pad);
+    header->resizeSection(models::AlertGroupModel::Count, fm.horizontalAdvance(QStringLiteral("1,000,000")) + pad);
+    header->resizeSection(models::AlertGroupModel::LastSeen, m_view->columnWidth(models::AlertPageModel::Time));
+    // Count and last seen go right after the severity, where an analyst reads them first.
+    header->moveSection(models::AlertGroupModel::Count, models::AlertGroupModel::Severity + 1);
+    header->moveSection(models::AlertGroupModel::LastSeen, models::AlertGroupModel::Time + 1);
+    connect(m_groupView, &QTreeView::doubleClicked, this, &MainWindow::showDetails);
+    m_tables->addWidget(m_groupView);
+    m_groupModel->setWindow(QSettings().value(kGroupWindowKey, models::AlertGroupModel::kDefaultWindowMs).toLongLong());
+}
+
+bool MainWindow::isGrouped() const
+{
+    return m_tables->currentWidget() == m_groupView;
+}
+
+void MainWindow::setGrouped(bool on)
+{
+    if (m_groupAction->isChecked() != on) {
+        QSignalBlocker block(m_groupAction);
+        m_groupAction->setChecked(on);
+    }
+    QSettings().setValue(kGroupedKey, on);
+    if (on == isGrouped())
+        return;
+    // The other view takes over the same filter and sort.
+    const models::AlertQuery q = activeQuery();
+    m_tables->setCurrentWidget(on ? static_cast<QWidget *>(m_groupView) : m_view);
+    QHeaderView *header = on ? m_groupView->header() : m_view->horizontalHeader();
+    {
+        QSignalBlocker block(header);
+        header->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+    }
+    if (m_model->generation() > 0 || m_groupModel->generation() > 0)
+        setActiveQuery(q, false);
+    (on ? static_cast<QWidget *>(m_groupView) : m_view)->setFocus(Qt::ShortcutFocusReason);
+    updateCount();
+    updateActions();
+}
+
+models::AlertQuery MainWindow::activeQuery() const
+{
+    return isGrouped() ? m_groupModel->query() : m_model->query();
+}
+
+void MainWindow::setActiveQuery(const models::AlertQuery &query, bool keepSort)
+{
+    if (isGrouped())
+        m_groupModel->setQuery(query, keepSort);
+    else
+        m_model->setQuery(query, keepSort);
+}
+
+void MainWindow::refreshActive()
+{
+    if (isGrouped()) {
+        m_groupModel->refresh();
+        return;
+    }
+    if (const models::AlertRow *row = currentRow())
+        m_pendingSelect = row->id;
+    m_model->refresh();
 }
 
 MainWindow::~MainWindow()
@@ -289,9 +439,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
     settings.setValue(QStringLiteral("console/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("console/splitter"), m_splitter->saveState());
     settings.setValue(QStringLiteral("console/alertHeader"), m_view->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("console/groupHeader"), m_groupView->header()->saveState());
     settings.setValue(QStringLiteral("console/lastView"), m_filters->currentView());
     settings.setValue(QStringLiteral("console/lastFilters"),
-                      QString::fromUtf8(QJsonDocument(m_filters->viewJson(m_model->query())).toJson(QJsonDocument::Compact)));
+                      QString::fromUtf8(QJsonDocument(m_filters->viewJson(activeQuery())).toJson(QJsonDocument::Compact)));
     event->accept();
 }
 
@@ -318,17 +469,34 @@ void MainWindow::createActions()
     find->setShortcut(Qt::Key_Slash);
     QAction *clear = view->addAction(tr("&Clear Filters"), this, [this] { m_filters->clearFilters(); });
     clear->setShortcut(Qt::CTRL | Qt::Key_Backspace);
-    QAction *refresh = view->addAction(tr("&Refresh"), this, [this] {
-        if (const models::AlertRow *row = currentRow())
-            m_pendingSelect = row->id;
-        m_model->refresh();
-    });
+    QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshActive);
     refresh->setShortcut(QKeySequence::Refresh);
+    view->addSeparator();
+    m_groupAction = view->addAction(tr("&Group Repeats"), this, &MainWindow::setGrouped);
+    m_groupAction->setCheckable(true);
+    m_groupAction->setShortcut(Qt::CTRL | Qt::Key_G);
+    m_groupAction->setStatusTip(tr("Fold alerts of the same rule and source within a window into one row "
+                                   "(Right or + expands a group, Left or - collapses it)"));
+    QMenu *window = view->addMenu(tr("Group &Window"));
+    auto *windows = new QActionGroup(window);
+    const qint64 minute = 60 * 1000;
+    const std::pair<QString, qint64> choices[] = {{tr("&5 Minutes"), 5 * minute}, {tr("&15 Minutes"), 15 * minute},
+                                                  {tr("1 &Hour"), 60 * minute}, {tr("1 &Day"), 24 * 60 * minute}};
+    for (const auto &[label, ms] : choices) {
+        QAction *a = window->addAction(label, this, [this, ms = ms] {
+            QSettings().setValue(kGroupWindowKey, ms);
+            m_groupModel->setWindow(ms);
+        });
+        a->setCheckable(true);
+        a->setChecked(ms == m_groupModel->windowMs());
+        windows->addAction(a);
+    }
     view->addSeparator();
     QAction *details = view->addAction(tr("Show &Details"), this, &MainWindow::showDetails);
     details->setShortcuts({QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter)});
     details->setShortcutContext(Qt::WidgetShortcut);
     m_view->addAction(details);
+    m_groupView->addAction(details);
     QAction *back = view->addAction(tr("&Back to the Table"), this, &MainWindow::backToTable);
     back->setShortcut(Qt::Key_Escape);
     view->addSeparator();
@@ -463,18 +631,24 @@ void MainWindow::loadAlerts()
     models::AlertQuery q = m_filters->query();
     q.sortKey = sorted.sortKey;
     q.descending = sorted.descending;
+    const bool grouped = settings.value(kGroupedKey, false).toBool();
     {
-        QSignalBlocker block(m_view->horizontalHeader());
-        m_view->horizontalHeader()->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+        QSignalBlocker blockAction(m_groupAction);
+        m_groupAction->setChecked(grouped);
+        m_tables->setCurrentWidget(grouped ? static_cast<QWidget *>(m_groupView) : m_view);
+        QHeaderView *header = grouped ? m_groupView->header() : m_view->horizontalHeader();
+        QSignalBlocker block(header);
+        header->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
     }
-    m_model->setQuery(q, false);
+    setActiveQuery(q, false);
 }
 
 void MainWindow::applyFilters()
 {
-    if (const models::AlertRow *row = currentRow())
-        m_pendingSelect = row->id;
-    m_model->setQuery(m_filters->query(), true);
+    if (!isGrouped())
+        if (const models::AlertRow *row = currentRow())
+            m_pendingSelect = row->id;
+    setActiveQuery(m_filters->query(), true);
 }
 
 void MainWindow::saveView()
@@ -484,23 +658,24 @@ void MainWindow::saveView()
                                                QLineEdit::Normal, m_filters->currentView(), &ok);
     if (!ok || name.trimmed().isEmpty())
         return;
-    m_filters->saveView(name, m_model->query());
+    m_filters->saveView(name, activeQuery());
     statusBar()->showMessage(tr("View \"%1\" saved.").arg(name.trimmed()), 4000);
 }
 
 void MainWindow::chooseView(const QString &name)
 {
-    models::AlertQuery sorted = m_model->query();
+    models::AlertQuery sorted = activeQuery();
     m_filters->applyView(m_filters->storedView(name), &sorted);
     m_filters->markView(name);
     models::AlertQuery q = m_filters->query();
     q.sortKey = sorted.sortKey;
     q.descending = sorted.descending;
     {
-        QSignalBlocker block(m_view->horizontalHeader());
-        m_view->horizontalHeader()->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+        QHeaderView *header = isGrouped() ? m_groupView->header() : m_view->horizontalHeader();
+        QSignalBlocker block(header);
+        header->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
     }
-    m_model->setQuery(q, false);
+    setActiveQuery(q, false);
 }
 
 void MainWindow::deleteView()
@@ -516,6 +691,8 @@ void MainWindow::deleteView()
 
 const models::AlertRow *MainWindow::currentRow() const
 {
+    if (isGrouped())
+        return m_groupModel->alertAt(m_groupView->currentIndex());
     const QModelIndex current = m_view->currentIndex();
     return current.isValid() ? m_model->rowAt(current.row()) : nullptr;
 }
@@ -523,6 +700,14 @@ const models::AlertRow *MainWindow::currentRow() const
 QList<qint64> MainWindow::selectedIds() const
 {
     QList<qint64> ids;
+    if (isGrouped()) {
+        // The selected alerts under groups; group rows go through withSelectedIds().
+        for (const QModelIndex &index : m_groupView->selectionModel()->selectedRows())
+            if (!m_groupModel->isGroup(index))
+                if (const models::AlertRow *row = m_groupModel->alertAt(index))
+                    ids.append(row->id);
+        return ids;
+    }
     const QModelIndexList rows = m_view->selectionModel()->selectedRows();
     for (const QModelIndex &index : rows)
         if (const models::AlertRow *row = m_model->rowAt(index.row()))
@@ -546,7 +731,7 @@ void MainWindow::onCurrentChanged()
     updateActions();
     const models::AlertRow *row = currentRow();
     if (!row) {
-        if (!m_view->currentIndex().isValid())
+        if (!(isGrouped() ? m_groupView : static_cast<QAbstractItemView *>(m_view))->currentIndex().isValid())
             m_detail->clear();
         return;
     }
@@ -610,8 +795,10 @@ void MainWindow::goToAlert(qint64 alertId)
 void MainWindow::updateActions()
 {
     const models::AlertRow *row = currentRow();
-    const int selected = int(m_view->selectionModel()->selectedRows().size());
-    const bool many = selected > 1;
+    const QAbstractItemView *view = isGrouped() ? m_groupView : static_cast<QAbstractItemView *>(m_view);
+    const int selected = int(view->selectionModel()->selectedRows().size());
+    const bool onGroup = isGrouped() && m_groupModel->isGroup(view->currentIndex());
+    const bool many = selected > 1 || (onGroup && view->currentIndex().data(models::AlertGroupModel::CountRole).toLongLong() > 1);
     const auto status = row ? row->status : engine::AlertStatus::New;
     const bool open = status == engine::AlertStatus::New || status == engine::AlertStatus::Acknowledged;
     m_acknowledge->setEnabled(row && (many || status == engine::AlertStatus::New));
@@ -620,11 +807,20 @@ void MainWindow::updateActions()
     m_reopen->setEnabled(row && (many || !open));
     m_assignMe->setEnabled(row);
     m_assignTo->setEnabled(row);
-    m_comment->setEnabled(row && !many);
+    m_comment->setEnabled(row && !many && !onGroup);
 }
 
 void MainWindow::updateCount()
 {
+    if (isGrouped()) {
+        QString text = m_groupModel->isLoading() ? tr("Grouping…")
+            : m_groupModel->isCounting()         ? tr("%1+ groups · grouping the rest…").arg(QLocale().toString(m_groupModel->rowCount()))
+                                                 : tr("%1 groups").arg(QLocale().toString(m_groupModel->rowCount()));
+        if (m_groupModel->liveAlertsWaiting() > 0)
+            text += tr(" · %n new not shown in this order (F5)", nullptr, m_groupModel->liveAlertsWaiting());
+        m_count->setText(text);
+        return;
+    }
     QString text = m_model->isLoading() ? tr("Loading…")
         : m_model->isCounting()         ? tr("%1+ alerts · counting…").arg(QLocale().toString(m_model->rowCount()))
                                         : tr("%1 alerts").arg(QLocale().toString(m_model->rowCount()));
@@ -635,6 +831,21 @@ void MainWindow::updateCount()
 
 void MainWindow::moveSelection(int delta)
 {
+    if (isGrouped()) {
+        // Through the visible rows: groups, and the alerts of expanded ones.
+        QModelIndex at = m_groupView->currentIndex();
+        if (!at.isValid()) {
+            at = m_groupModel->index(0, 0);
+        } else {
+            const QModelIndex next = delta > 0 ? m_groupView->indexBelow(at) : m_groupView->indexAbove(at);
+            at = next.isValid() ? next : at;
+        }
+        if (at.isValid()) {
+            m_groupView->setCurrentIndex(at);
+            m_groupView->scrollTo(at);
+        }
+        return;
+    }
     const int rows = m_model->rowCount();
     if (rows == 0)
         return;
@@ -645,6 +856,26 @@ void MainWindow::moveSelection(int delta)
 
 void MainWindow::nextUnacknowledged()
 {
+    if (isGrouped()) {
+        // The next row (group or alert) whose alert — a group's newest — is new.
+        QModelIndex at = m_groupView->currentIndex();
+        for (int seen = 0; seen < kNextScanLimit; ++seen) {
+            at = at.isValid() ? m_groupView->indexBelow(at) : m_groupModel->index(0, 0);
+            if (!at.isValid())
+                break;
+            if (!at.data(models::AlertGroupModel::LoadedRole).toBool()) {
+                statusBar()->showMessage(tr("Loading more groups… press N again."), 4000);
+                return;
+            }
+            if (at.data(models::AlertGroupModel::StatusRole).toInt() == int(engine::AlertStatus::New)) {
+                m_groupView->setCurrentIndex(at);
+                m_groupView->scrollTo(at);
+                return;
+            }
+        }
+        statusBar()->showMessage(tr("No unacknowledged alert below this one. Filter by status New to see them all."), 5000);
+        return;
+    }
     const int rows = m_model->rowCount();
     const int from = m_pendingNext ? m_pendingNextFrom
                                    : (m_view->currentIndex().isValid() ? m_view->currentIndex().row() + 1 : 0);
@@ -679,13 +910,70 @@ void MainWindow::showDetails()
 
 void MainWindow::backToTable()
 {
-    m_view->setFocus(Qt::ShortcutFocusReason);
+    (isGrouped() ? static_cast<QWidget *>(m_groupView) : m_view)->setFocus(Qt::ShortcutFocusReason);
+}
+
+void MainWindow::withSelectedIds(const std::function<void(const QList<qint64> &, int)> &then)
+{
+    if (!isGrouped()) {
+        const QList<qint64> ids = selectedIds();
+        if (!ids.isEmpty())
+            then(ids, 0);
+        return;
+    }
+    QModelIndexList rows = m_groupView->selectionModel()->selectedRows();
+    if (rows.isEmpty() && m_groupView->currentIndex().isValid())
+        rows.append(m_groupView->currentIndex().siblingAtColumn(0));
+    QList<models::AlertQuery> groups;
+    QList<qint64> ids;
+    for (const QModelIndex &index : std::as_const(rows)) {
+        if (m_groupModel->isGroup(index)) {
+            if (m_groupModel->groupAt(index.row()))
+                groups.append(m_groupModel->membersQuery(index.row()));
+        } else if (const models::AlertRow *row = m_groupModel->alertAt(index)) {
+            ids.append(row->id);
+        }
+    }
+    if (groups.isEmpty()) {
+        if (!ids.isEmpty())
+            then(ids, 0);
+        return;
+    }
+    // Every alert of each group, live ones included: read by the loader, off this thread.
+    m_idsTicket = m_nextTicket++;
+    const int groupCount = int(groups.size());
+    m_onIds = [this, then, ids, groupCount](const QList<qint64> &groupIds) {
+        statusBar()->clearMessage();
+        QList<qint64> all = groupIds;
+        const QSet<qint64> known(groupIds.cbegin(), groupIds.cend());
+        for (qint64 id : ids)
+            if (!known.contains(id))
+                all.append(id);
+        if (all.isEmpty()) {
+            statusBar()->showMessage(tr("The selected groups no longer hold any alert matching the filter."), 5000);
+            return;
+        }
+        then(all, groupCount);
+    };
+    statusBar()->showMessage(tr("Collecting the alerts of %n group(s)…", nullptr, groupCount));
+    QMetaObject::invokeMethod(m_loader, [loader = m_loader, ticket = m_idsTicket, groups] {
+        loader->fetchMatchingIdsOfAll(ticket, groups);
+    }, Qt::QueuedConnection);
 }
 
 void MainWindow::triage(models::AlertAction action)
 {
-    const QList<qint64> ids = selectedIds();
-    if (ids.isEmpty())
+    withSelectedIds([this, action](const QList<qint64> &ids, int groups) { triageIds(action, ids, groups); });
+}
+
+void MainWindow::triageIds(models::AlertAction action, const QList<qint64> &ids, int groups)
+{
+    if (groups > 0 && ids.size() > 1
+        && !confirm(tr("Apply to Groups"),
+                    tr("This will %1 %n alert(s) in %2 group(s). Alerts another analyst already took are left as they are.",
+                       nullptr, int(ids.size()))
+                        .arg(actionVerb(action))
+                        .arg(groups)))
         return;
     QString note;
     if (action != models::AlertAction::Acknowledge || ids.size() > 1) {
@@ -729,7 +1017,7 @@ void MainWindow::triage(models::AlertAction action)
 
 void MainWindow::triageMatching(models::AlertAction action)
 {
-    models::AlertQuery q = m_model->query();
+    models::AlertQuery q = activeQuery();
     q.maxId = 0; // everything matching now, live alerts included
     m_idsTicket = m_nextTicket++;
     m_onIds = [this, action](const QList<qint64> &ids) {
@@ -762,27 +1050,26 @@ void MainWindow::triageMatching(models::AlertAction action)
 
 void MainWindow::assignSelected(bool toMe)
 {
-    const QList<qint64> ids = selectedIds();
-    if (ids.isEmpty())
-        return;
-    QString assignee = m_backend->actor().username;
-    if (!toMe) {
-        bool ok = false;
-        QStringList users = m_users;
-        users.prepend(tr("(nobody)"));
-        assignee = QInputDialog::getItem(this, tr("Assign %n Alert(s)", nullptr, int(ids.size())), tr("Assign to:"), users,
-                                         users.indexOf(m_backend->actor().username), true, &ok);
-        if (!ok)
+    withSelectedIds([this, toMe](const QList<qint64> &ids, int) {
+        QString assignee = m_backend->actor().username;
+        if (!toMe) {
+            bool ok = false;
+            QStringList users = m_users;
+            users.prepend(tr("(nobody)"));
+            assignee = QInputDialog::getItem(this, tr("Assign %n Alert(s)", nullptr, int(ids.size())), tr("Assign to:"), users,
+                                             users.indexOf(m_backend->actor().username), true, &ok);
+            if (!ok)
+                return;
+            if (assignee == tr("(nobody)"))
+                assignee.clear();
+        }
+        if (ids.size() > 1
+            && !confirm(tr("Assign Alerts"), tr("Assign %n alert(s) to %1?", nullptr, int(ids.size()))
+                                                 .arg(assignee.isEmpty() ? tr("nobody") : assignee)))
             return;
-        if (assignee == tr("(nobody)"))
-            assignee.clear();
-    }
-    if (ids.size() > 1
-        && !confirm(tr("Assign Alerts"), tr("Assign %n alert(s) to %1?", nullptr, int(ids.size()))
-                                             .arg(assignee.isEmpty() ? tr("nobody") : assignee)))
-        return;
-    runBulk(tr("assign %n alert(s)", nullptr, int(ids.size())), ids, [this, assignee](quint64 ticket, const QList<qint64> &chunk) {
-        m_backend->assignAlerts(ticket, chunk, assignee);
+        runBulk(tr("assign %n alert(s)", nullptr, int(ids.size())), ids, [this, assignee](quint64 ticket, const QList<qint64> &chunk) {
+            m_backend->assignAlerts(ticket, chunk, assignee);
+        });
     });
 }
 
@@ -847,17 +1134,17 @@ void MainWindow::onBulkFinished(quint64 ticket, const models::BulkActionResult &
     if (!m_bulkTotal.message.isEmpty())
         QMessageBox::warning(this, tr("Not everything was changed"), m_bulkTotal.message);
     statusBar()->showMessage(text + QLatin1Char('.'), 8000);
-    if (const models::AlertRow *row = currentRow())
-        m_pendingSelect = row->id;
-    m_model->refresh();
+    refreshActive();
     if (m_detail->alertId())
         showDetailsOf(m_detail->alertId());
 }
 
 void MainWindow::onActionFinished(const models::ActionResult &result)
 {
-    if (result.alert.id != 0)
+    if (result.alert.id != 0) {
         m_model->updateAlert(result.alert);
+        m_groupModel->updateAlert(result.alert);
+    }
     if (result.outcome == models::ActionResult::Outcome::Done) {
         statusBar()->showMessage(tr("Alert %1 is now %2.").arg(result.alert.id).arg(models::AlertPageModel::statusText(result.alert.status)), 4000);
         if (m_detail->alertId() == result.alert.id)

@@ -14,10 +14,13 @@ class QLabel;
 class QMenu;
 class QProgressDialog;
 class QSplitter;
+class QStackedWidget;
 class QTableView;
+class QTreeView;
 QT_END_NAMESPACE
 
 namespace vigil::models {
+class AlertGroupModel;
 class AlertLoader;
 class AlertPageModel;
 struct AlertRow;
@@ -40,6 +43,11 @@ public:
 
     models::AlertPageModel *alertModel() const { return m_model; }
     QTableView *alertView() const { return m_view; }
+    // Grouping (View ▸ Group Repeats, Ctrl+G): the grouped tree replaces the table.
+    models::AlertGroupModel *groupModel() const { return m_groupModel; }
+    QTreeView *groupView() const { return m_groupView; }
+    bool isGrouped() const;
+    void setGrouped(bool on);
     AlertFilterBar *filterBar() const { return m_filters; }
     AlertDetailPane *detailPane() const { return m_detail; }
     AlertExportController *exporter() const { return m_export; }
@@ -57,6 +65,9 @@ signals:
     // The first rows of a query are on screen; then the rows are all counted.
     void queryShown(qint64 rows, qint64 milliseconds);
     void queryCounted(qint64 rows, qint64 milliseconds);
+    // The first page of groups is on screen.
+    void groupsShown(qint64 groups, qint64 milliseconds);
+    void groupsCounted(qint64 groups, qint64 milliseconds);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -68,6 +79,14 @@ private:
     void showDetailsOf(qint64 alertId);
     void goToAlert(qint64 alertId);
     void triage(models::AlertAction action);
+    void triageIds(models::AlertAction action, const QList<qint64> &ids, int groups);
+    // The ids of the selection; with group rows in it they come from the store (all alerts of
+    // each group), so `then` may run later. `groups`: how many group rows were selected.
+    void withSelectedIds(const std::function<void(const QList<qint64> &ids, int groups)> &then);
+    void createGroupView();
+    void setActiveQuery(const models::AlertQuery &query, bool keepSort);
+    models::AlertQuery activeQuery() const;
+    void refreshActive();
     void triageMatching(models::AlertAction action);
     void assignSelected(bool toMe);
     void commentOnCurrent();
@@ -95,6 +114,10 @@ private:
     models::AlertPageModel *m_model;
     models::AlertLoader *m_loader = nullptr;
     QTableView *m_view;
+    models::AlertGroupModel *m_groupModel;
+    QTreeView *m_groupView = nullptr;
+    QStackedWidget *m_tables = nullptr;
+    QAction *m_groupAction = nullptr;
     AlertDetailPane *m_detail;
     AlertFilterBar *m_filters;
     QSplitter *m_splitter;

@@ -1,12 +1,15 @@
 // The analyst console at scale: opens a database (1,000,000 alerts from `vigil generate`),
 // then measures, on the real MainWindow, the time to first rows, every sort, every filter,
-// jumps through the table, and the GUI thread's stalls while live alerts arrive at 1,000/s.
+// jumps through the table, and the GUI thread's stalls while live alerts arrive at 1,000/s;
+// then the same for the grouped view (Ctrl+G): grouping, sorting and filtering groups,
+// expanding one, jumping, and live alerts folding into groups.
 //
-//   QT_QPA_PLATFORM=offscreen bench_console --database PATH [--live-seconds 10] [--live-only]
+//   QT_QPA_PLATFORM=offscreen bench_console --database PATH [--live-seconds 10] [--live-only] [--grouped-only]
 //
 // A 2 ms timer on the GUI thread records how late it fires: that lateness is the stall a
 // user would feel. Figures are printed as a Markdown table.
 
+#include "models/alerts/alert_group_model.h"
 #include "models/alerts/alert_page_model.h"
 #include "models/store/store.h"
 #include "ui/alerts/alert_filter_bar.h"
@@ -21,6 +24,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTreeView>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <algorithm>
@@ -118,6 +122,24 @@ qint64 waitShown(ui::MainWindow &w, QSignalSpy &shown, qint64 *countMs)
     return first;
 }
 
+// Waits for the grouped view to show the first groups of the query in hand (returned), then
+// for all of them to be grouped (*countMs).
+qint64 waitGroups(const models::AlertGroupModel &model, QSignalSpy &shown, qint64 *countMs)
+{
+    QElapsedTimer t;
+    t.start();
+    const int before = int(shown.count());
+    while (shown.count() == before && t.elapsed() < 300000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    QCoreApplication::processEvents();
+    const qint64 first = t.elapsed();
+    while (model.isCounting() && t.elapsed() < 300000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    QCoreApplication::processEvents();
+    *countMs = t.elapsed();
+    return first;
+}
+
 struct Row
 {
     QString what;
@@ -135,10 +157,12 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOption({QStringLiteral("database"), QStringLiteral("Database made by vigil generate."), QStringLiteral("path")});
+    parser.addOption({QStringLiteral("grouped-only"), QStringLiteral("Measure only the grouped view.")});
     parser.addOption({QStringLiteral("live-seconds"), QStringLiteral("How long live alerts arrive (default 10)."),
                       QStringLiteral("s"), QStringLiteral("10")});
     parser.addOption({QStringLiteral("live-only"), QStringLiteral("Open, then only the live alerts (for profiling).")});
     parser.process(app);
+    const bool groupedOnly = parser.isSet(QStringLiteral("grouped-only"));
     QTemporaryDir settingsDir;
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir.path());
     QCoreApplication::setOrganizationName(QStringLiteral("vigil-bench"));
@@ -180,7 +204,7 @@ int main(int argc, char **argv)
     const bool liveOnly = parser.isSet(QStringLiteral("live-only"));
     // Sorting by every column, both ways.
     QHeaderView *header = window.alertView()->horizontalHeader();
-    for (int c = 0; !liveOnly && c < models::AlertPageModel::ColumnCount; ++c) {
+    for (int c = 0; !liveOnly && !groupedOnly && c < models::AlertPageModel::ColumnCount; ++c) {
         for (Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
             if (c == models::AlertPageModel::Time && order == Qt::DescendingOrder)
                 continue; // the order it opened with
@@ -194,7 +218,7 @@ int main(int argc, char **argv)
                          ms, loaderMs, window.alertModel()->rowCount(), stalls.max()});
         }
     }
-    if (!liveOnly) {
+    if (!liveOnly && !groupedOnly) {
         header->setSortIndicator(models::AlertPageModel::Time, Qt::DescendingOrder);
         waitShown(window, shown, &loaderMs);
     }
@@ -229,7 +253,7 @@ int main(int argc, char **argv)
              q.descending = false;
          }},
     };
-    for (const Filter &f : liveOnly ? QList<Filter>() : filters) {
+    for (const Filter &f : liveOnly || groupedOnly ? QList<Filter>() : filters) {
         models::AlertQuery q;
         f.set(q);
         stalls.start();
@@ -238,14 +262,14 @@ int main(int argc, char **argv)
         stalls.stop();
         rows.append({QStringLiteral("filter: %1").arg(QLatin1String(f.what)), ms, loaderMs, window.alertModel()->rowCount(), stalls.max()});
     }
-    if (!liveOnly) {
+    if (!liveOnly && !groupedOnly) {
         window.alertModel()->setQuery({}, false);
         waitShown(window, shown, &loaderMs);
     }
 
     // Jumps: the middle and the end of a million rows (the page is fetched on demand).
     QTableView *view = window.alertView();
-    for (double where : liveOnly ? QList<double>() : QList<double>{0.5, 1.0}) {
+    for (double where : liveOnly || groupedOnly ? QList<double>() : QList<double>{0.5, 1.0}) {
         stalls.start();
         QElapsedTimer t;
         t.start();
@@ -285,12 +309,94 @@ int main(int argc, char **argv)
     live.start(10);
     QElapsedTimer liveClock;
     liveClock.start();
-    while (liveClock.elapsed() < liveSeconds * 1000)
+    while (liveClock.elapsed() < (groupedOnly ? 0 : liveSeconds) * 1000)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
     live.stop();
     QCoreApplication::processEvents();
     stalls.stop();
     const int liveRows = window.alertModel()->rowCount() - rowsBefore;
+    const qint64 liveAlerts = nextId - total - 10'000'000;
+    const double liveP50 = stalls.percentile(0.5), liveP99 = stalls.percentile(0.99), liveMax = stalls.max();
+
+    // Grouped (rule, source, 1 hour): the same steps over groups.
+    QList<Row> grouped;
+    QSignalSpy groupsShown(&window, &ui::MainWindow::groupsShown);
+    models::AlertGroupModel *groups = window.groupModel();
+    stalls.start();
+    window.setGrouped(true);
+    qint64 groupedMs = 0;
+    qint64 firstGroups = waitGroups(*groups, groupsShown, &groupedMs);
+    stalls.stop();
+    grouped.append({QStringLiteral("group (Ctrl+G): all alerts to first groups"), firstGroups, groupedMs, groups->rowCount(),
+                    stalls.max()});
+    const QList<Filter> groupSteps = {
+        {"sort by highest severity", [](models::AlertQuery &q) { q.sortKey = models::AlertSortKey::Severity; }},
+        {"sort by rule ↑", [](models::AlertQuery &q) {
+             q.sortKey = models::AlertSortKey::Rule;
+             q.descending = false;
+         }},
+        {"filter: severity = CRITICAL", [](models::AlertQuery &q) { q.severities = {engine::Severity::Critical}; }},
+        {"filter: status = NEW", [](models::AlertQuery &q) { q.statuses = {engine::AlertStatus::New}; }},
+        {"filter: rule = Card velocity", [](models::AlertQuery &q) { q.rules = {QStringLiteral("Card velocity")}; }},
+        {"filter: last 24 hours", [now](models::AlertQuery &q) { q.fromMs = now - 24 * 3600 * 1000LL; }},
+        {"filter: text \"failed logins\"", [](models::AlertQuery &q) { q.text = QStringLiteral("failed logins"); }},
+    };
+    for (const Filter &f : groupSteps) {
+        models::AlertQuery q;
+        f.set(q);
+        stalls.start();
+        groups->setQuery(q, false);
+        firstGroups = waitGroups(*groups, groupsShown, &groupedMs);
+        stalls.stop();
+        grouped.append({QStringLiteral("grouped, %1").arg(QString::fromUtf8(f.what)), firstGroups, groupedMs,
+                        groups->rowCount(), stalls.max()});
+    }
+    groups->setQuery({}, false);
+    waitGroups(*groups, groupsShown, &groupedMs);
+    QTreeView *tree = window.groupView();
+    {
+        // Expanding the largest loaded group on the first page: its alerts come from the store.
+        int biggest = 0;
+        for (int r = 0; r < std::min(groups->rowCount(), models::AlertGroupModel::kPageSize); ++r)
+            if (groups->index(r, 0).data(models::AlertGroupModel::CountRole).toLongLong()
+                > groups->index(biggest, 0).data(models::AlertGroupModel::CountRole).toLongLong())
+                biggest = r;
+        const QModelIndex group = groups->index(biggest, 0);
+        stalls.start();
+        QElapsedTimer t;
+        t.start();
+        tree->expand(group);
+        while (groups->rowCount(group) == 0 && t.elapsed() < 60000)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QCoreApplication::processEvents();
+        stalls.stop();
+        grouped.append({QStringLiteral("expand a group of %1 alerts").arg(group.data(models::AlertGroupModel::CountRole).toLongLong()),
+                        t.elapsed(), -1, groups->rowCount(group), stalls.max()});
+        tree->collapse(group);
+    }
+    for (double where : {0.5, 1.0}) {
+        stalls.start();
+        QElapsedTimer t;
+        t.start();
+        const int row = std::min(groups->rowCount() - 1, int(where * groups->rowCount()));
+        tree->scrollTo(groups->index(row, 0));
+        while (!groups->index(row, 0).data(models::AlertGroupModel::LoadedRole).toBool() && t.elapsed() < 60000)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QCoreApplication::processEvents();
+        stalls.stop();
+        grouped.append({QStringLiteral("jump to group %1").arg(row), t.elapsed(), -1, groups->rowCount(), stalls.max()});
+    }
+    tree->scrollToTop();
+    const int groupsBefore = groups->rowCount();
+    const qint64 nextBefore = nextId;
+    stalls.start();
+    live.start(10);
+    liveClock.restart();
+    while (liveClock.elapsed() < liveSeconds * 1000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    live.stop();
+    QCoreApplication::processEvents();
+    stalls.stop();
 
     std::printf("Alerts in the database: %lld\n\n", total);
     std::printf("GUI stall = how late a 2 ms timer on the GUI thread fired, longest while the step ran.\n\n");
@@ -301,8 +407,17 @@ int main(int argc, char **argv)
                     r.countMs >= 0 ? qPrintable(QString::number(r.countMs)) : "–", r.rows, r.stallMax);
     std::printf("\nLive: %d alerts in %d s (1,000/s in batches of 10 every 10 ms) shown as %d new rows; "
                 "GUI stalls p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-                int(nextId - total - 10'000'000), liveSeconds, liveRows, stalls.percentile(0.5), stalls.percentile(0.99),
-                stalls.max());
+                int(liveAlerts), liveSeconds, liveRows, liveP50, liveP99, liveMax);
+    std::printf("\nGrouped by rule, source and 1 hour (rows = groups).\n\n");
+    std::printf("| what | first groups on screen (ms) | all groups counted (ms) | groups | longest GUI stall (ms) |\n");
+    std::printf("|---|---:|---:|---:|---:|\n");
+    for (const Row &r : grouped)
+        std::printf("| %s | %lld | %s | %lld | %.1f |\n", qPrintable(r.what), r.ms,
+                    r.countMs >= 0 ? qPrintable(QString::number(r.countMs)) : "–", r.rows, r.stallMax);
+    std::printf("\nLive, grouped: %d alerts in %d s (60 sources, one rule) shown as %d new groups, the rest folded into "
+                "theirs; GUI stalls p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+                int(nextId - nextBefore), liveSeconds, groups->rowCount() - groupsBefore, stalls.percentile(0.5),
+                stalls.percentile(0.99), stalls.max());
     std::printf("Resident memory at the end: %.0f MB\n", double(residentKb()) / 1024.0);
     return 0;
 }

@@ -1,10 +1,12 @@
 #include "alert_loader.h"
 
+#include "alert_group_model.h"
 #include "alert_page_model.h"
 #include "models/store/store.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QSet>
 #include <QThread>
 
 namespace vigil::models {
@@ -24,14 +26,20 @@ AlertLoader::AlertLoader(const DatabaseUrl &url) : m_url(url), m_thread(new QThr
     qRegisterMetaType<vigil::models::AlertHistoryEntry>();
     qRegisterMetaType<QList<vigil::models::AlertHistoryEntry>>();
     qRegisterMetaType<QList<qint64>>();
+    qRegisterMetaType<vigil::models::AlertGroupRow>();
+    qRegisterMetaType<QList<vigil::models::AlertGroupRow>>();
     m_thread->setObjectName(QStringLiteral("vigil-alert-loader"));
     m_countPool.setMaxThreadCount(1);
+    m_groupPool.setMaxThreadCount(1);
+    m_groupPool.setExpiryTimeout(-1); // the same thread all along: the connection belongs to it
 }
 
 AlertLoader::~AlertLoader()
 {
     stop();
     m_countPool.waitForDone();
+    m_groupPool.start([this] { m_groupStore.reset(); }); // closed on its own thread
+    m_groupPool.waitForDone();
     delete m_thread;
 }
 
@@ -152,6 +160,146 @@ void AlertLoader::fetchHistory(qint64 alertId)
     if (s)
         s->alertHistory(alertId, &entries, &error);
     emit historyFinished(alertId, entries, error);
+}
+
+Store *AlertLoader::groupStore(QString *error)
+{
+    if (!m_groupStore) {
+        m_groupStore = Store::open(m_url, QStringLiteral("vigil-alert-groups-%1").arg(quintptr(this)), error);
+        if (!m_groupStore && error->isEmpty())
+            *error = LoaderText::tr("cannot open %1").arg(m_url.displayName());
+    }
+    return m_groupStore.get();
+}
+
+void AlertLoader::runGroupQuery(quint64 generation, const AlertQuery &given, qint64 windowMs)
+{
+    m_latestGroups.store(std::max(m_latestGroups.load(), generation));
+    if (generation < m_latestGroups.load())
+        return;
+    QElapsedTimer clock;
+    clock.start();
+    QString error;
+    AlertQuery query = given;
+    QList<AlertGroupRow> rows;
+    bool complete = false;
+    Store *s = store(&error);
+    if (s && query.maxId == 0)
+        s->maxAlertId(&query.maxId, &error);
+    if (s && error.isEmpty() && query.sortKey == AlertSortKey::Time && query.descending && windowMs > 0) {
+        // Newest groups first: the groups that start in the newest windows are the first rows,
+        // and a window-aligned time range holds them whole. So the first page is folded from
+        // the newest windows alone (1, 8, 64, … of them until a page is full), in milliseconds,
+        // while the whole history is folded for the rest.
+        QList<AlertRow> newest;
+        if (s->alertRows(query, 0, 1, &newest, &error) && newest.isEmpty())
+            complete = true;
+        const qint64 lastBucket = newest.isEmpty() ? 0 : newest.first().createdAtMs / windowMs;
+        for (qint64 span = 1; error.isEmpty() && !complete; span *= 8) {
+            const qint64 from = std::max<qint64>(0, lastBucket - span + 1) * windowMs;
+            AlertQuery recent = query;
+            recent.fromMs = std::max(query.fromMs, from);
+            if (!s->alertGroupsFirst(recent, windowMs, AlertGroupModel::kPageSize, &rows, &error))
+                break;
+            if (rows.size() >= AlertGroupModel::kPageSize)
+                break;
+            // Fewer than a page: complete when nothing older matches.
+            AlertQuery older = query;
+            older.toMs = from;
+            QList<AlertRow> before;
+            if (from <= query.fromMs || from == 0 || (s->alertRows(older, 0, 1, &before, &error) && before.isEmpty()))
+                complete = error.isEmpty();
+        }
+    }
+    if (!error.isEmpty()) {
+        emit groupQueryFinished(generation, query, windowMs, 0, {}, LoaderText::tr("Cannot group alerts: %1").arg(error), true);
+        return;
+    }
+    if (complete) {
+        emit groupQueryFinished(generation, query, windowMs, rows.size(), rows, QString(), true);
+        emit groupQueryTimed(generation, clock.elapsed());
+        return;
+    }
+    const bool firstShown = !rows.isEmpty();
+    if (firstShown) {
+        emit groupQueryFinished(generation, query, windowMs, rows.size(), rows, QString(), false);
+        emit groupQueryTimed(generation, clock.elapsed());
+    }
+    // The whole fold, on the group thread; skipped when a newer query came meanwhile.
+    m_groupPool.start([this, generation, query, windowMs, firstShown, clock]() mutable {
+        if (generation < m_latestGroups.load())
+            return;
+        QString foldError;
+        qint64 count = 0;
+        QList<AlertGroupRow> first;
+        m_groupsBuilt = 0;
+        Store *g = groupStore(&foldError);
+        if (g && g->buildAlertGroups(query, windowMs, &count, &foldError) && !firstShown)
+            g->alertGroupRows(0, AlertGroupModel::kPageSize, &first, &foldError);
+        if (!foldError.isEmpty()) {
+            const QString message = LoaderText::tr("Cannot group alerts: %1").arg(foldError);
+            if (firstShown)
+                emit failure(message);
+            else
+                emit groupQueryFinished(generation, query, windowMs, 0, {}, message, true);
+            return;
+        }
+        m_groupsBuilt = generation;
+        if (firstShown) {
+            emit groupCountFinished(generation, count);
+        } else {
+            emit groupQueryFinished(generation, query, windowMs, count, first, QString(), true);
+            emit groupQueryTimed(generation, clock.elapsed());
+        }
+    });
+}
+
+void AlertLoader::fetchGroupPage(quint64 generation, int page)
+{
+    m_groupPool.start([this, generation, page] {
+        if (generation < m_latestGroups.load() || generation != m_groupsBuilt)
+            return;
+        QString error;
+        QList<AlertGroupRow> rows;
+        Store *g = groupStore(&error);
+        if (!g || !g->alertGroupRows(qint64(page) * AlertGroupModel::kPageSize, AlertGroupModel::kPageSize, &rows, &error)) {
+            emit failure(LoaderText::tr("Cannot load alert groups: %1").arg(error));
+            return;
+        }
+        emit groupPageFinished(generation, page, rows);
+    });
+}
+
+void AlertLoader::fetchGroupMembers(quint64 generation, quint64 list, const AlertQuery &query, int limit)
+{
+    if (generation < m_latestGroups.load())
+        return;
+    QString error;
+    QList<AlertRow> rows;
+    Store *s = store(&error);
+    if (s)
+        s->alertRows(query, 0, limit, &rows, &error);
+    emit groupMembersFinished(generation, list, rows,
+                              error.isEmpty() ? QString() : LoaderText::tr("Cannot load the group's alerts: %1").arg(error));
+}
+
+void AlertLoader::fetchMatchingIdsOfAll(quint64 ticket, const QList<AlertQuery> &queries)
+{
+    QString error;
+    QList<qint64> all;
+    QSet<qint64> seen;
+    Store *s = store(&error);
+    for (const AlertQuery &query : queries) {
+        QList<qint64> ids;
+        if (!s || !s->alertIds(query, &ids, &error))
+            break;
+        for (qint64 id : std::as_const(ids))
+            if (!seen.contains(id)) {
+                seen.insert(id);
+                all.append(id);
+            }
+    }
+    emit matchingIdsFinished(ticket, error.isEmpty() ? all : QList<qint64>(), error);
 }
 
 } // namespace vigil::models

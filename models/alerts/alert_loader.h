@@ -37,6 +37,7 @@ public:
 
     // Call on any thread: the loader skips work for generations older than this.
     void noteGeneration(quint64 generation) { m_latest.store(generation); }
+    void noteGroupGeneration(quint64 generation) { m_latestGroups.store(generation); }
 
 public slots:
     void runQuery(quint64 generation, const vigil::models::AlertQuery &query);
@@ -44,6 +45,13 @@ public slots:
     void fetchChoices();
     void fetchMatchingIds(quint64 ticket, const vigil::models::AlertQuery &query);
     void fetchHistory(qint64 alertId);
+    // Grouping (AlertGroupModel): the groups of a query are folded once into a table of this
+    // loader's connection; pages and a group's members are then read from it and the store.
+    void runGroupQuery(quint64 generation, const vigil::models::AlertQuery &query, qint64 windowMs);
+    void fetchGroupPage(quint64 generation, int page);
+    void fetchGroupMembers(quint64 generation, quint64 list, const vigil::models::AlertQuery &query, int limit);
+    // The ids of every alert matching any of `queries` (the groups of a selection), each once.
+    void fetchMatchingIdsOfAll(quint64 ticket, const QList<vigil::models::AlertQuery> &queries);
 
 signals:
     void queryFinished(quint64 generation, const vigil::models::AlertQuery &query, qint64 count,
@@ -55,6 +63,15 @@ signals:
     void matchingIdsFinished(quint64 ticket, const QList<qint64> &ids, const QString &error);
     void historyFinished(qint64 alertId, const QList<vigil::models::AlertHistoryEntry> &entries, const QString &error);
     void failure(const QString &message);
+    // `counted`: `count` is the number of groups; otherwise it is the first page's size and
+    // groupCountFinished() follows when the whole history is folded.
+    void groupQueryFinished(quint64 generation, const vigil::models::AlertQuery &query, qint64 windowMs, qint64 count,
+                            const QList<vigil::models::AlertGroupRow> &firstPage, const QString &error, bool counted);
+    void groupCountFinished(quint64 generation, qint64 count);
+    void groupPageFinished(quint64 generation, int page, const QList<vigil::models::AlertGroupRow> &rows);
+    void groupMembersFinished(quint64 generation, quint64 list, const QList<vigil::models::AlertRow> &rows,
+                              const QString &error);
+    void groupQueryTimed(quint64 generation, qint64 milliseconds);
 
 private:
     Store *store(QString *error);
@@ -63,7 +80,14 @@ private:
     QThread *m_thread;
     std::unique_ptr<Store> m_store;
     std::atomic<quint64> m_latest{0};
+    std::atomic<quint64> m_latestGroups{0}; // the group model counts its own generations
+    quint64 m_groupsBuilt = 0;              // the generation the groups table holds (pool thread)
     QThreadPool m_countPool;      // one counting thread, its own connection per count
+    // One thread that keeps its connection: it folds the groups into a table of that
+    // connection and reads their pages, so a long fold never holds up this thread.
+    QThreadPool m_groupPool;
+    std::unique_ptr<Store> m_groupStore;    // used on m_groupPool's thread only
+    Store *groupStore(QString *error);      // likewise
 };
 
 } // namespace vigil::models

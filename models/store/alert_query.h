@@ -61,6 +61,24 @@ struct AlertRow
     qint64 silenceId = 0;           // hidden by this silence (shown with "show silenced")
 };
 
+/*!
+    One row of the grouped alert table: the alerts of one rule and one source whose
+    created_at falls in the same window (created_at / windowMs == bucket), as counted by the
+    store, with the newest alert (largest id) for the message, status, type and assignee.
+*/
+struct AlertGroupRow
+{
+    QString ruleName;
+    QString sourceId;
+    qint64 bucket = 0;              // created_at / windowMs
+    qint64 count = 0;
+    qint64 firstSeenMs = 0;
+    qint64 lastSeenMs = 0;
+    qint64 firstId = 0;             // the group's oldest alert id (orders groups by start)
+    engine::Severity topSeverity = engine::Severity::Low;
+    AlertRow newest;
+};
+
 // One line of an alert's timeline: a status change, a comment, an assignment.
 struct AlertHistoryEntry
 {
@@ -149,3 +167,4 @@ struct GeneratedChunk
 
 Q_DECLARE_METATYPE(vigil::models::AlertQuery)
 Q_DECLARE_METATYPE(vigil::models::AlertRow)
+Q_DECLARE_METATYPE(vigil::models::AlertGroupRow)

@@ -159,6 +159,14 @@ public:
     // The ids of every alert matching `query`, in its order (for actions on a whole filter).
     bool alertIds(const AlertQuery &query, QList<qint64> *ids, QString *error);
     bool maxAlertId(qint64 *id, QString *error);
+    // Grouping: folds the alerts matching `query` (respecting query.maxId) by rule, source
+    // and window (created_at / windowMs) into a table of this connection (temporary, so
+    // other connections never see it), numbered in the query's order; then pages of it.
+    bool buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error);
+    bool alertGroupRows(qint64 offset, int limit, QList<AlertGroupRow> *rows, QString *error);
+    // The first `limit` groups of `query` in its order, folded on the spot (no table): for a
+    // narrow time range, the quick first page while the whole history is folded.
+    bool alertGroupsFirst(const AlertQuery &query, qint64 windowMs, int limit, QList<AlertGroupRow> *rows, QString *error);
     // Users who may triage (for "assign to"), and the names of all rules (for filters).
     bool triageUsers(QStringList *usernames, QString *error);
     bool ruleNames(QStringList *names, QString *error);

@@ -47,7 +47,7 @@ constexpr const char *WhereAssignee = " AND a.assigned_to = (SELECT id FROM user
 constexpr const char *WhereUnassigned = " AND a.assigned_to IS NULL";
 constexpr const char *WhereFrom = " AND a.created_at >= ?";
 constexpr const char *WhereTo = " AND a.created_at < ?";
-// Free text: the trigram index of schema migration 5 (SQLite) finds the alerts whose message,
+// Free text: the trigram index of schema migration 4 (SQLite) finds the alerts whose message,
 // rule, source or event fields contain the text, ignoring case; a text shorter than a trigram,
 // and PostgreSQL, fall back to scanning with the same meaning (LIKE ignores ASCII case in
 // SQLite, ILIKE in PostgreSQL).
@@ -1263,6 +1263,204 @@ bool Store::finishBulkLoad(QString *error)
         return true;
     });
     return done(ok);
+}
+
+// --- grouping ---
+//
+// Groups are folded once per query into a temporary table of the reading connection, numbered
+// (pos) in the query's order, so every page afterwards is a primary-key range: scrolling a
+// hundred thousand groups costs what scrolling a hundred thousand alerts does, and the GROUP BY
+// over a million alerts runs once, not once per page. The window is a fixed time bucket
+// (created_at / windowMs), not a gap between repeats, because a bucket is a pure function of
+// one alert: the database groups it without a window function over the whole history, and the
+// console can put a live alert into its group without asking the store.
+
+namespace {
+namespace groupSql {
+constexpr const char *CreateTable =
+    "CREATE TEMP TABLE IF NOT EXISTS alert_groups (pos INTEGER PRIMARY KEY, rule_name TEXT NOT NULL,"
+    " source_id TEXT NOT NULL, bucket BIGINT NOT NULL, n BIGINT NOT NULL, first_seen BIGINT NOT NULL,"
+    " last_seen BIGINT NOT NULL, top_rank INTEGER NOT NULL, first_id BIGINT NOT NULL, last_id BIGINT NOT NULL)";
+constexpr const char *Clear = "DELETE FROM alert_groups";
+constexpr const char *InsertHead =
+    "INSERT INTO alert_groups (pos, rule_name, source_id, bucket, n, first_seen, last_seen, top_rank, first_id, last_id)"
+    " SELECT ROW_NUMBER() OVER (ORDER BY ";
+constexpr const char *InsertColumns =
+    "), g.rule_name, g.source_id, g.bucket, g.n, g.first_seen, g.last_seen, g.top_rank, g.first_id, g.last_id FROM ";
+// The groups of the matching alerts; composeWhere() and GroupTail go after it.
+constexpr const char *Fold =
+    "(SELECT a.rule_name AS rule_name, a.source_id AS source_id, a.created_at / ? AS bucket, COUNT(*) AS n,"
+    " MIN(a.created_at) AS first_seen, MAX(a.created_at) AS last_seen,"
+    " MAX(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END) AS top_rank,"
+    " MIN(a.id) AS first_id, MAX(a.id) AS last_id FROM alerts a";
+constexpr const char *GroupTail = " GROUP BY a.rule_name, a.source_id, a.created_at / ?) g";
+// The same for a time range: grouping by an expression of the rule keeps SQLite from walking
+// the whole rule index in group order instead of reading the range on the created_at index.
+constexpr const char *RangeFold =
+    "(SELECT a.rule_name || '' AS rule_name, a.source_id AS source_id, a.created_at / ? AS bucket, COUNT(*) AS n,"
+    " MIN(a.created_at) AS first_seen, MAX(a.created_at) AS last_seen,"
+    " MAX(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END) AS top_rank,"
+    " MIN(a.id) AS first_id, MAX(a.id) AS last_id FROM alerts a";
+constexpr const char *RangeGroupTail = " GROUP BY a.rule_name || '', a.source_id, a.created_at / ?) g";
+constexpr const char *JoinNewest = " JOIN alerts a ON a.id = g.last_id";
+constexpr const char *Count = "SELECT COUNT(*) FROM alert_groups";
+constexpr const char *RowColumns =
+    "SELECT a.id, a.created_at, COALESCE(a.event_id, 0), a.rule_name, a.message, a.source_type, a.source_id,"
+    " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status,"
+    " g.rule_name, g.source_id, g.bucket, g.n, g.first_seen, g.last_seen, g.top_rank, g.first_id";
+constexpr const char *JoinNewestRow =
+    " JOIN alerts a ON a.id = g.last_id"
+    " LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users us ON us.id = a.assigned_to";
+constexpr const char *Page =
+    "SELECT a.id, a.created_at, COALESCE(a.event_id, 0), a.rule_name, a.message, a.source_type, a.source_id,"
+    " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status,"
+    " g.rule_name, g.source_id, g.bucket, g.n, g.first_seen, g.last_seen, g.top_rank, g.first_id"
+    " FROM alert_groups g JOIN alerts a ON a.id = g.last_id"
+    " LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users us ON us.id = a.assigned_to"
+    " WHERE g.pos > ? AND g.pos <= ? ORDER BY g.pos";
+} // namespace groupSql
+
+// The order of groups: by the newest alert's columns (a), or by the group's own (g). Time is
+// the group's start, so a group never moves while it grows and a new one starts on top.
+const char *groupOrderExpression(AlertSortKey key)
+{
+    switch (key) {
+    case AlertSortKey::Time: return "g.first_seen";
+    case AlertSortKey::Severity: return "g.top_rank";
+    case AlertSortKey::Type: return "a.type";
+    case AlertSortKey::Rule: return "g.rule_name";
+    case AlertSortKey::Message: return "a.message";
+    case AlertSortKey::Source: return "g.source_id";
+    case AlertSortKey::Status: return "a.status";
+    case AlertSortKey::Assignee: return "a.assigned_to";
+    case AlertSortKey::Id: return "g.first_id";
+    }
+    return "g.first_seen";
+}
+
+bool orderNeedsNewest(AlertSortKey key)
+{
+    return QByteArray(groupOrderExpression(key)).startsWith("a.");
+}
+
+QString groupOrder(const AlertQuery &query)
+{
+    const QLatin1String dir = query.descending ? QLatin1String(" DESC") : QLatin1String(" ASC");
+    QString order = QLatin1String(groupOrderExpression(query.sortKey)) + dir;
+    if (query.sortKey != AlertSortKey::Time && query.sortKey != AlertSortKey::Id)
+        order += QStringLiteral(", g.first_seen") + dir;
+    if (query.sortKey != AlertSortKey::Id)
+        order += QStringLiteral(", g.first_id") + dir;
+    return order;
+}
+
+// "(SELECT … GROUP BY …) g" over the alerts matching `query`, and its values.
+QString composeFold(const AlertQuery &query, qint64 windowMs, DatabaseUrl::Kind kind, bool hideSilenced,
+                    QVariantList *values, bool range = false)
+{
+    QString fold = QLatin1String(range ? groupSql::RangeFold : groupSql::Fold);
+    values->append(windowMs);
+    // Every matching alert is read once, so the database's own planner chooses.
+    composeWhere(query, queryTerms(query, kind), QueryPlan(), true, hideSilenced, &fold, values);
+    fold += QLatin1String(range ? groupSql::RangeGroupTail : groupSql::GroupTail);
+    values->append(windowMs);
+    return fold;
+}
+
+AlertGroupRow groupFromQuery(const QSqlQuery &q)
+{
+    AlertGroupRow g;
+    g.newest = rowFromQuery(q);
+    g.ruleName = q.value(12).toString();
+    g.sourceId = q.value(13).toString();
+    g.bucket = q.value(14).toLongLong();
+    g.count = q.value(15).toLongLong();
+    g.firstSeenMs = q.value(16).toLongLong();
+    g.lastSeenMs = q.value(17).toLongLong();
+    g.topSeverity = engine::Severity(std::clamp(q.value(18).toInt(), 0, 3));
+    g.firstId = q.value(19).toLongLong();
+    return g;
+}
+} // namespace
+
+bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error)
+{
+    if (windowMs <= 0) {
+        *error = ConsoleStoreText::tr("the grouping window must be longer than zero");
+        return false;
+    }
+    const auto exec = [&](const char *statement) {
+        QSqlQuery &q = prepared(statement);
+        if (!q.exec())
+            return fail(q, error, statement);
+        q.finish();
+        return true;
+    };
+    if (!exec(groupSql::CreateTable) || !exec(groupSql::Clear))
+        return false;
+    // The newest alert is joined only when the order needs its columns (type, message, status,
+    // assignee): a join per group costs as much as the fold itself over a million alerts.
+    QVariantList values;
+    QString statement = QLatin1String(groupSql::InsertHead) + groupOrder(query) + QLatin1String(groupSql::InsertColumns)
+        + composeFold(query, windowMs, m_url.kind, !query.showSilenced && hasSilencedAlerts(query.maxId), &values);
+    if (orderNeedsNewest(query.sortKey))
+        statement += QLatin1String(groupSql::JoinNewest);
+    QSqlQuery q(m_db);
+    if (!q.prepare(statement))
+        return fail(q, error, groupSql::InsertHead);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        q.bindValue(int(i), values.at(i));
+    if (!q.exec())
+        return fail(q, error, groupSql::InsertHead);
+    QSqlQuery &count = prepared(groupSql::Count);
+    if (!count.exec() || !count.next())
+        return fail(count, error, groupSql::Count);
+    *groups = count.value(0).toLongLong();
+    count.finish();
+    return true;
+}
+
+bool Store::alertGroupRows(qint64 offset, int limit, QList<AlertGroupRow> *rows, QString *error)
+{
+    QSqlQuery &q = prepared(groupSql::Page);
+    q.bindValue(0, offset);
+    q.bindValue(1, offset + limit);
+    if (!q.exec())
+        return fail(q, error, groupSql::Page);
+    QList<AlertGroupRow> out;
+    out.reserve(limit);
+    while (q.next())
+        out.append(groupFromQuery(q));
+    q.finish();
+    *rows = std::move(out);
+    return true;
+}
+
+bool Store::alertGroupsFirst(const AlertQuery &query, qint64 windowMs, int limit, QList<AlertGroupRow> *rows, QString *error)
+{
+    if (windowMs <= 0) {
+        *error = ConsoleStoreText::tr("the grouping window must be longer than zero");
+        return false;
+    }
+    QVariantList values;
+    QString statement = QLatin1String(groupSql::RowColumns) + QStringLiteral(" FROM ")
+        + composeFold(query, windowMs, m_url.kind, !query.showSilenced && hasSilencedAlerts(query.maxId), &values,
+                      query.fromMs > 0)
+        + QLatin1String(groupSql::JoinNewestRow) + QStringLiteral(" ORDER BY ") + groupOrder(query) + QStringLiteral(" LIMIT ?");
+    values.append(limit);
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.prepare(statement))
+        return fail(q, error, groupSql::RowColumns);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        q.bindValue(int(i), values.at(i));
+    if (!q.exec())
+        return fail(q, error, groupSql::RowColumns);
+    QList<AlertGroupRow> out;
+    while (q.next())
+        out.append(groupFromQuery(q));
+    *rows = std::move(out);
+    return true;
 }
 
 } // namespace vigil::models

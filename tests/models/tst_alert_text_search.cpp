@@ -1,4 +1,4 @@
-// Free text over the alerts on real SQLite files: the trigram index of schema migration 5
+// Free text over the alerts on real SQLite files: the trigram index of schema migration 4
 // answers exactly what the LIKE scan answers (case-insensitive substring of the message, rule,
 // source or the event's fields), follows inserts, updates and deletes, is filled for the
 // alerts of an older database when it is migrated, and is rebuilt after a bulk load.
