@@ -206,6 +206,38 @@ const QList<Migration> &migrations()
              // the sqlite3 shell), and the rule's alerts in source order.
              QStringLiteral("CREATE INDEX alerts_rule_source_created ON alerts (rule_name, source_id, created_at, severity)"),
          }},
+        {6, "free text indexed after the ingest commit, not inside it",
+         {
+             // Indexing each commit's few alerts made a small index segment per commit, and the
+             // index spent the writer's time merging them. The writer now indexes the alerts
+             // stored since a watermark every couple of seconds (Store::indexAlertText); searches
+             // look at the newer ones with LIKE. Changes to indexed alerts only need the index
+             // updated for alerts it already holds.
+             QStringLiteral("{SQLITE}DROP TRIGGER alert_text_insert"),
+             QStringLiteral("{SQLITE}INSERT INTO settings (key, value) SELECT 'alert_text.through',"
+                            " CAST(COALESCE(MAX(id), 0) AS TEXT) FROM alerts WHERE true"
+                            " ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+             QStringLiteral("{SQLITE}DROP TRIGGER alert_text_delete"),
+             QStringLiteral("{SQLITE}DROP TRIGGER alert_text_update"),
+             QStringLiteral("{SQLITE}CREATE TRIGGER alert_text_delete AFTER DELETE ON alerts"
+                            " WHEN old.id <= (SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'alert_text.through')"
+                            " BEGIN"
+                            " INSERT INTO alert_text (alert_text, rowid, message, rule_name, source_id, fields) VALUES ('delete',"
+                            " old.id, old.message, old.rule_name, old.source_id,"
+                            " COALESCE((SELECT fields FROM events WHERE id = old.event_id), ''));"
+                            " END"),
+             QStringLiteral("{SQLITE}CREATE TRIGGER alert_text_update AFTER UPDATE OF message, rule_name, source_id, event_id"
+                            " ON alerts"
+                            " WHEN old.id <= (SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'alert_text.through')"
+                            " BEGIN"
+                            " INSERT INTO alert_text (alert_text, rowid, message, rule_name, source_id, fields) VALUES ('delete',"
+                            " old.id, old.message, old.rule_name, old.source_id,"
+                            " COALESCE((SELECT fields FROM events WHERE id = old.event_id), ''));"
+                            " INSERT INTO alert_text (rowid, message, rule_name, source_id, fields) VALUES (new.id,"
+                            " new.message, new.rule_name, new.source_id,"
+                            " COALESCE((SELECT fields FROM events WHERE id = new.event_id), ''));"
+                            " END"),
+         }},
     };
     return list;
 }

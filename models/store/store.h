@@ -198,6 +198,10 @@ public:
     // alerts' text and refreshes the planner's statistics, in one transaction. A load cut
     // short is finished by the next open(). Nothing to do on PostgreSQL.
     bool beginBulkLoad(QString *error);
+    // Adds the alerts stored since the last call to the free-text index (SQLite), at most
+    // `maxAlerts` of them (0: all), in one transaction; *indexed says how many. The ingest
+    // writer calls it every couple of seconds; searches cover the newer ones with LIKE.
+    bool indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error);
     bool finishBulkLoad(QString *error);
 
     // --- silences (store_silences.cpp) ---

@@ -51,9 +51,24 @@ constexpr const char *WhereTo = " AND a.created_at < ?";
 // rule, source or event fields contain the text, ignoring case; a text shorter than a trigram,
 // and PostgreSQL, fall back to scanning with the same meaning (LIKE ignores ASCII case in
 // SQLite, ILIKE in PostgreSQL).
-constexpr const char *WhereTextIndexed = " AND a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)";
-constexpr const char *CountTextMatches = "SELECT COUNT(*) FROM alert_text WHERE alert_text MATCH ? AND rowid <= ?";
-constexpr const char *WhereTextInSet = " AND +a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)";
+// The writer indexes new alerts in the background (Store::indexAlertText), so the index holds
+// the alerts up to a watermark; the few newer ones are searched with LIKE (ASCII case folding,
+// as the fallback below). Values: the phrase, then the LIKE pattern four times.
+#define VIGIL_TEXT_THROUGH "(SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM settings WHERE key = 'alert_text.through')"
+#define VIGIL_TEXT_LIKE                                                                                    \
+    "(a.message LIKE ? ESCAPE '!' OR a.rule_name LIKE ? ESCAPE '!' OR a.source_id LIKE ? ESCAPE '!'"      \
+    " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields LIKE ? ESCAPE '!'))"
+constexpr const char *WhereTextIndexed = " AND (a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)"
+                                         " OR a.id > " VIGIL_TEXT_THROUGH " AND " VIGIL_TEXT_LIKE ")";
+constexpr const char *CountTextMatches =
+    "SELECT (SELECT COUNT(*) FROM alert_text WHERE alert_text MATCH ? AND rowid <= ?)"
+    " + (SELECT COUNT(*) FROM alerts a WHERE a.id > " VIGIL_TEXT_THROUGH " AND a.id <= ? AND " VIGIL_TEXT_LIKE ")";
+constexpr const char *WhereTextInSet = " AND (+a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)"
+                                       " OR +a.id > " VIGIL_TEXT_THROUGH " AND " VIGIL_TEXT_LIKE ")";
+constexpr const char *TextThroughSetting = "alert_text.through";
+constexpr const char *MaxAlertIdForText = "SELECT COALESCE(MAX(id), 0) FROM alerts";
+#undef VIGIL_TEXT_LIKE
+#undef VIGIL_TEXT_THROUGH
 constexpr const char *ProbeHead = "SELECT COUNT(*) FROM (SELECT 1 FROM alerts a WHERE 1 = 1";
 constexpr const char *ProbeText = "SELECT COUNT(*) FROM (SELECT 1 FROM alert_text WHERE alert_text MATCH ?";
 constexpr const char *ProbeTail = " LIMIT ?)";
@@ -287,14 +302,14 @@ QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
         // Either the matches drive (rows looked up by id), or rows found another way are
         // checked: an ASCII text with LIKE on the row (the same answer, ASCII case being all
         // LIKE folds, and no index search per row), other text against the set of matches.
+        const QString pattern = likePattern(text);
         t.indexed = QLatin1String(sql::WhereTextIndexed);
-        t.values = {textPhrase(text)};
+        t.values = {textPhrase(text), pattern, pattern, pattern, pattern};
         bool ascii = true;
         for (QChar c : text)
             ascii = ascii && c.unicode() < 0x80;
         if (ascii) {
             t.checked = QLatin1String(sql::WhereTextLike);
-            const QString pattern = likePattern(text);
             t.checkedValues = {pattern, pattern, pattern, pattern};
         } else {
             t.checked = QLatin1String(sql::WhereTextInSet);
@@ -466,8 +481,9 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
     if (terms.size() == 1 && terms.constFirst().text && terms.constFirst().probed && !hideSilenced) {
         // Only free text: the index counts its matches without reading a row.
         statement = QLatin1String(sql::CountTextMatches);
-        values = {terms.constFirst().values.constFirst(),
-                  query.maxId > 0 ? query.maxId : std::numeric_limits<qint64>::max()};
+        const QVariantList &v = terms.constFirst().values;
+        const qint64 upTo = query.maxId > 0 ? query.maxId : std::numeric_limits<qint64>::max();
+        values = {v.at(0), upTo, upTo, v.at(1), v.at(2), v.at(3), v.at(4)};
     } else {
         composeWhere(query, terms, choosePlan(m_db, m_connectionName, m_url.kind, terms), true, hideSilenced,
                      &statement, &values);
@@ -1098,13 +1114,58 @@ bool Store::insertGenerated(const GeneratedChunk &chunk, QString *error)
     return true;
 }
 
+bool Store::indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error)
+{
+    if (indexed)
+        *indexed = 0;
+    if (m_url.kind != DatabaseUrl::Kind::SQLite)
+        return true;
+    const qint64 through = setting(QLatin1String(sql::TextThroughSetting), QStringLiteral("0")).toLongLong();
+    QSqlQuery &newest = prepared(sql::MaxAlertIdForText);
+    if (!newest.exec() || !newest.next())
+        return fail(newest, error, sql::MaxAlertIdForText);
+    const qint64 maxId = newest.value(0).toLongLong();
+    newest.finish();
+    const qint64 upTo = maxAlerts > 0 ? std::min(maxId, through + maxAlerts) : maxId;
+    if (upTo <= through)
+        return true;
+    // Many alerts in one transaction: one new segment of the index, instead of one per ingest
+    // commit, which kept the index merging (bench/ingest: 42k → 14k events/s over a million).
+    if (!m_db.transaction()) {
+        *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
+        return false;
+    }
+    QSqlQuery &insert = prepared(sql::IndexNewAlertText);
+    insert.bindValue(0, through);
+    insert.bindValue(1, upTo);
+    if (!insert.exec()) {
+        fail(insert, error, sql::IndexNewAlertText);
+        m_db.rollback();
+        return false;
+    }
+    insert.finish();
+    if (!setSetting(QLatin1String(sql::TextThroughSetting), QString::number(upTo), error)) {
+        m_db.rollback();
+        return false;
+    }
+    if (!m_db.commit()) {
+        *error = ConsoleStoreText::tr("cannot commit the free-text index: %1").arg(m_db.lastError().text());
+        m_db.rollback();
+        return false;
+    }
+    if (indexed)
+        *indexed = upTo - through;
+    return true;
+}
+
 bool Store::beginBulkLoad(QString *error)
 {
     if (m_url.kind != DatabaseUrl::Kind::SQLite)
         return true;
     // Each alert row would otherwise update every index and the free-text index on its way
-    // in; building them once at the end from sorted data is faster.
-    if (!finishBulkLoad(error))
+    // in; building them once at the end from sorted data is faster. The alerts stored before
+    // are indexed first: the load indexes only its own.
+    if (!finishBulkLoad(error) || !indexAlertText(0, nullptr, error))
         return false;
     if (!m_db.transaction()) {
         *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
@@ -1257,6 +1318,11 @@ bool Store::finishBulkLoad(QString *error)
         const QString trigger = pending.value(QStringLiteral("trigger")).toString();
         if (!trigger.isEmpty() && !q.exec(trigger))
             return fail(q, error, "CREATE TRIGGER (bulk load)");
+        // Every alert is in the index now.
+        qint64 indexedThrough = 0;
+        if (!maxAlertId(&indexedThrough, error)
+            || !setSetting(QLatin1String(sql::TextThroughSetting), QString::number(indexedThrough), error))
+            return false;
         if (!q.exec(QLatin1String(sql::Analyze)))
             return fail(q, error, sql::Analyze);
         pending = QJsonObject();
