@@ -152,11 +152,14 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     m_connections = new QLabel(this);
     m_totals = new QLabel(this);
     m_database = new QLabel(backend->databaseUrl().displayName(), this);
-    for (QLabel *label : {m_count, m_rates, m_connections, m_totals}) {
+    // The live state (rates, producers and subscribers, totals) is permanent: a message in the
+    // status bar (a critical alert, an export finished) covers only the row count.
+    m_count->setContentsMargins(4, 0, 12, 0);
+    statusBar()->addWidget(m_count);
+    for (QLabel *label : {m_rates, m_connections, m_totals, m_database}) {
         label->setContentsMargins(4, 0, 12, 0);
-        statusBar()->addWidget(label);
+        statusBar()->addPermanentWidget(label);
     }
-    statusBar()->addPermanentWidget(m_database);
 
     // The loader: its own thread and connection; the model talks to it through signals.
     m_loader = new models::AlertLoader(backend->databaseUrl());
