@@ -213,12 +213,12 @@ const QList<Migration> &migrations()
              // stored since a watermark every couple of seconds (Store::indexAlertText); searches
              // look at the newer ones with LIKE. Changes to indexed alerts only need the index
              // updated for alerts it already holds.
-             QStringLiteral("{SQLITE}DROP TRIGGER alert_text_insert"),
+             QStringLiteral("{SQLITE}DROP TRIGGER IF EXISTS alert_text_insert"),
              QStringLiteral("{SQLITE}INSERT INTO settings (key, value) SELECT 'alert_text.through',"
                             " CAST(COALESCE(MAX(id), 0) AS TEXT) FROM alerts WHERE true"
                             " ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
-             QStringLiteral("{SQLITE}DROP TRIGGER alert_text_delete"),
-             QStringLiteral("{SQLITE}DROP TRIGGER alert_text_update"),
+             QStringLiteral("{SQLITE}DROP TRIGGER IF EXISTS alert_text_delete"),
+             QStringLiteral("{SQLITE}DROP TRIGGER IF EXISTS alert_text_update"),
              QStringLiteral("{SQLITE}CREATE TRIGGER alert_text_delete AFTER DELETE ON alerts"
                             " WHEN old.id <= (SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'alert_text.through')"
                             " BEGIN"

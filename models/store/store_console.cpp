@@ -1315,10 +1315,9 @@ bool Store::finishBulkLoad(QString *error)
         // Small merges after each write from now on; never the whole index at once.
         if (!textIndexSettings({{"automerge", 4}, {"crisismerge", 10000}, {"hashsize", 1 << 20}}))
             return false;
-        const QString trigger = pending.value(QStringLiteral("trigger")).toString();
-        if (!trigger.isEmpty() && !q.exec(trigger))
-            return fail(q, error, "CREATE TRIGGER (bulk load)");
-        // Every alert is in the index now.
+        // A load begun before migration 6 noted the per-alert insert trigger to put back; it is
+        // gone for good (the writer indexes new alerts), so it stays out. Every alert is in
+        // the index now.
         qint64 indexedThrough = 0;
         if (!maxAlertId(&indexedThrough, error)
             || !setSetting(QLatin1String(sql::TextThroughSetting), QString::number(indexedThrough), error))
