@@ -8,7 +8,7 @@ build_dir=${1:-${VIGIL_BUILD_DIR:-build}}
 packages=(
   cmake ninja-build g++ pkg-config
   qt6-base-dev qt6-charts-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
-  qt6-qpa-plugins libqt6sql6-sqlite libqt6sql6-psql libgl-dev
+  libqt6opengl6-dev libxkbcommon-dev qt6-qpa-plugins libqt6sql6-sqlite libqt6sql6-psql libgl-dev
   libdlib-dev libblas-dev liblapack-dev libjemalloc-dev
   fonts-dejavu-core
   # tests and benchmarks: a display server for the GUI tests, reference clients and services
