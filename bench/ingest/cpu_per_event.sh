@@ -29,7 +29,8 @@ ticks >"$tmp/after"
 kill -TERM $pid
 wait $pid || true
 echo "# load average $(cut -d' ' -f1-3 /proc/loadavg); CPU µs per event"
-join "$tmp/before" "$tmp/after" | awk -v n="$events" -v hz="$hz" \
+# Threads started during the run (the rules' and models' workers) count from zero.
+join -a 2 -e 0 -o 0,1.2,2.2 "$tmp/before" "$tmp/after" | awk -v n="$events" -v hz="$hz" \
     '{d = $3 - $2; if (d > 0) printf "%-16s %6.2f\n", $1, d * 1e6 / hz / n}'
 awk -v n="$events" '{printf "%-16s %6.2f\n", "producer", ($1 + $2) * 1e6 / n}' "$tmp/producer"
 tail -1 "$tmp/log"
