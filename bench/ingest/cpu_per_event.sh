@@ -7,6 +7,7 @@
 #
 #   bench/ingest/cpu_per_event.sh [EVENTS]      default 200,000
 #   BUILD_DIR=build-x  PRELOAD=/path/lib.so     another build; a library to LD_PRELOAD
+#   BATCH=1 WINDOW=64 CONNECTIONS=4              the producer's message size and flow (default 100, 64, 1)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${BUILD_DIR:-build}
@@ -24,7 +25,8 @@ ticks() { for t in /proc/$pid/task/*; do echo "$(tr ' ' _ <"$t/comm") $(awk '{pr
 hz=$(getconf CLK_TCK)
 ticks >"$tmp/before"
 /usr/bin/time -f "%U %S" -o "$tmp/producer" "$build/bench/vigil-bench-producer" \
-    --url "ws://127.0.0.1:$port/events" --events "$events" --batch 100 --window 64 --prefix cpu-
+    --url "ws://127.0.0.1:$port/events" --events "$events" --batch "${BATCH:-100}" --window "${WINDOW:-64}" \
+    --connections "${CONNECTIONS:-1}" --prefix cpu-
 ticks >"$tmp/after"
 kill -TERM $pid
 wait $pid || true

@@ -2,6 +2,7 @@
 
 #include "schema.h"
 #include "sqlite_statement.h"
+#include "wal_checkpointer.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -153,6 +154,7 @@ Store::Store(const DatabaseUrl &url, const QString &connectionName)
 
 Store::~Store()
 {
+    m_checkpointer.reset(); // before the connection it hooks closes
     m_nativeInsertEvent.reset();
     m_nativeInsertDetection.reset();
     m_statements.clear();
@@ -449,6 +451,14 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         return false;
     }
     return true;
+}
+
+bool Store::checkpointInBackground(QString *error)
+{
+    if (m_url.kind != DatabaseUrl::Kind::SQLite || m_checkpointer)
+        return true;
+    m_checkpointer = WalCheckpointer::attach(m_db, m_url.path, error);
+    return m_checkpointer != nullptr;
 }
 
 qint64 Store::userId(const Actor &actor, QString *error)
