@@ -48,33 +48,30 @@ constexpr const char *WhereUnassigned = " AND a.assigned_to IS NULL";
 constexpr const char *WhereFrom = " AND a.created_at >= ?";
 constexpr const char *WhereTo = " AND a.created_at < ?";
 // Free text: the trigram index of schema migration 4 (SQLite) finds the alerts whose message,
-// rule, source or event fields contain the text, ignoring case; a text shorter than a trigram,
-// and PostgreSQL, fall back to scanning with the same meaning (LIKE ignores ASCII case in
-// SQLite, ILIKE in PostgreSQL).
+// rule, source or event fields contain the text, ignoring case; a text shorter than a trigram
+// is scanned with the same meaning: vigil_contains() folds case as the index's tokenizer does
+// (every Unicode letter, see text_fold.h), so "MÜLLER" finds "Müller" on both paths.
+// PostgreSQL scans with ILIKE.
 // The writer indexes new alerts in the background (Store::indexAlertText), so the index holds
-// the alerts up to a watermark; the few newer ones are searched with LIKE (ASCII case folding,
-// as the fallback below). Values: the phrase, then the LIKE pattern four times.
+// the alerts up to a watermark; the few newer ones are scanned. Values: the phrase, then the
+// text four times.
 #define VIGIL_TEXT_THROUGH "(SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM settings WHERE key = 'alert_text.through')"
-#define VIGIL_TEXT_LIKE                                                                                    \
-    "(a.message LIKE ? ESCAPE '!' OR a.rule_name LIKE ? ESCAPE '!' OR a.source_id LIKE ? ESCAPE '!'"      \
-    " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields LIKE ? ESCAPE '!'))"
+#define VIGIL_TEXT_CONTAINS                                                                                \
+    "(vigil_contains(a.message, ?) OR vigil_contains(a.rule_name, ?) OR vigil_contains(a.source_id, ?)"  \
+    " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND vigil_contains(e.fields, ?)))"
 constexpr const char *WhereTextIndexed = " AND (a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)"
-                                         " OR a.id > " VIGIL_TEXT_THROUGH " AND " VIGIL_TEXT_LIKE ")";
+                                         " OR a.id > " VIGIL_TEXT_THROUGH " AND " VIGIL_TEXT_CONTAINS ")";
 constexpr const char *CountTextMatches =
     "SELECT (SELECT COUNT(*) FROM alert_text WHERE alert_text MATCH ? AND rowid <= ?)"
-    " + (SELECT COUNT(*) FROM alerts a WHERE a.id > " VIGIL_TEXT_THROUGH " AND a.id <= ? AND " VIGIL_TEXT_LIKE ")";
-constexpr const char *WhereTextInSet = " AND (+a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)"
-                                       " OR +a.id > " VIGIL_TEXT_THROUGH " AND " VIGIL_TEXT_LIKE ")";
+    " + (SELECT COUNT(*) FROM alerts a WHERE a.id > " VIGIL_TEXT_THROUGH " AND a.id <= ? AND " VIGIL_TEXT_CONTAINS ")";
+constexpr const char *WhereTextContains = " AND " VIGIL_TEXT_CONTAINS;
 constexpr const char *TextThroughSetting = "alert_text.through";
 constexpr const char *MaxAlertIdForText = "SELECT COALESCE(MAX(id), 0) FROM alerts";
-#undef VIGIL_TEXT_LIKE
+#undef VIGIL_TEXT_CONTAINS
 #undef VIGIL_TEXT_THROUGH
 constexpr const char *ProbeHead = "SELECT COUNT(*) FROM (SELECT 1 FROM alerts a WHERE 1 = 1";
 constexpr const char *ProbeText = "SELECT COUNT(*) FROM (SELECT 1 FROM alert_text WHERE alert_text MATCH ?";
 constexpr const char *ProbeTail = " LIMIT ?)";
-constexpr const char *WhereTextLike =
-    " AND (a.message LIKE ? ESCAPE '!' OR a.rule_name LIKE ? ESCAPE '!' OR a.source_id LIKE ? ESCAPE '!'"
-    " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields LIKE ? ESCAPE '!'))";
 constexpr const char *WhereTextILike =
     " AND (a.message ILIKE ? ESCAPE '!' OR a.rule_name ILIKE ? ESCAPE '!' OR a.source_id ILIKE ? ESCAPE '!'"
     " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields ILIKE ? ESCAPE '!'))";
@@ -297,25 +294,22 @@ QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
         return terms;
     Term t;
     t.text = true;
-    // The trigram index cannot look up fewer than three characters.
-    if (kind == DatabaseUrl::Kind::SQLite && text.toUcs4().size() >= 3) {
+    if (kind == DatabaseUrl::Kind::SQLite) {
         // Either the matches drive (rows looked up by id), or rows found another way are
-        // checked: an ASCII text with LIKE on the row (the same answer, ASCII case being all
-        // LIKE folds, and no index search per row), other text against the set of matches.
-        const QString pattern = likePattern(text);
-        t.indexed = QLatin1String(sql::WhereTextIndexed);
-        t.values = {textPhrase(text), pattern, pattern, pattern, pattern};
-        bool ascii = true;
-        for (QChar c : text)
-            ascii = ascii && c.unicode() < 0x80;
-        if (ascii) {
-            t.checked = QLatin1String(sql::WhereTextLike);
-            t.checkedValues = {pattern, pattern, pattern, pattern};
+        // checked on the row (the same answer, and no index search per row). The trigram index
+        // cannot look up fewer than three characters: such a text is always checked.
+        t.checked = QLatin1String(sql::WhereTextContains);
+        t.checkedValues = {text, text, text, text};
+        if (text.toUcs4().size() >= 3) {
+            t.indexed = QLatin1String(sql::WhereTextIndexed);
+            t.values = {textPhrase(text), text, text, text, text};
         } else {
-            t.checked = QLatin1String(sql::WhereTextInSet);
+            t.indexed = t.checked;
+            t.values = t.checkedValues;
+            t.probed = false;
         }
     } else {
-        t.indexed = QLatin1String(kind == DatabaseUrl::Kind::SQLite ? sql::WhereTextLike : sql::WhereTextILike);
+        t.indexed = QLatin1String(sql::WhereTextILike);
         t.checked = t.indexed;
         t.probed = false;
         const QString pattern = likePattern(text);
