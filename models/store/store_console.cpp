@@ -40,6 +40,7 @@ constexpr const char *SeverityRank =
     "(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END)";
 constexpr const char *WhereSeverityIn = " AND (CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END) IN (";
 constexpr const char *WhereStatusIn = " AND a.status IN (";
+constexpr const char *WhereOpen = " AND a.status IN ('NEW', 'ACKNOWLEDGED')";
 constexpr const char *WhereTypeIn = " AND a.type IN (";
 constexpr const char *WhereRuleIn = " AND a.rule_name IN (";
 constexpr const char *WhereSource = " AND a.source_id = ?";
@@ -225,6 +226,7 @@ struct Term
     QVariantList checkedValues;     // when `checked` binds other values than `indexed`
     bool probed = true;
     bool text = false;
+    bool openStatuses = false;      // found on the open alerts' index, which holds silence_id
 };
 
 QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
@@ -253,9 +255,18 @@ QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
     }
     if (!query.statuses.isEmpty()) {
         QVariantList v;
-        for (engine::AlertStatus s : query.statuses)
+        bool open = true;
+        for (engine::AlertStatus s : query.statuses) {
             v.append(engine::toString(s));
+            open = open && (s == engine::AlertStatus::New || s == engine::AlertStatus::Acknowledged);
+        }
         inList(sql::WhereStatusIn, v);
+        // Open alerts only: said literally, so the planner may read the index of open alerts
+        // (schema migration 8), which holds the other filtered columns too.
+        if (open) {
+            terms.last().indexed.append(QLatin1String(sql::WhereOpen));
+            terms.last().openStatuses = true;
+        }
     }
     if (!query.types.isEmpty()) {
         QVariantList v;
