@@ -79,8 +79,14 @@ constexpr const char *WhereTextILike =
 constexpr const char *LimitOffset = " LIMIT ? OFFSET ?";
 constexpr const char *WhereIdInPage = " WHERE a.id IN (";
 constexpr const char *WhereId = " AND a.id = ?";
-// The unary + keeps the planner on the sort index: alerts_silence would find every row.
+// Hiding silenced alerts, three ways (see SilenceCheck). The unary + keeps the planner on the
+// sort index: alerts_silence would find every row.
 constexpr const char *WhereNotSilenced = " AND +a.silence_id IS NULL";
+constexpr const char *WhereNotSilencedIndexed = " AND a.silence_id IS NULL";
+constexpr const char *WhereNotInSilencedSet =
+    " AND +a.id NOT IN (SELECT s.id FROM alerts s WHERE s.silence_id IS NOT NULL)";
+constexpr const char *CountSilenced =
+    "SELECT COUNT(*) FROM (SELECT 1 FROM alerts WHERE silence_id IS NOT NULL AND +id <= ? LIMIT ?)";
 constexpr const char *AnySilenced = "SELECT 1 FROM alerts WHERE silence_id IS NOT NULL LIMIT 1";
 constexpr const char *AnySilencedUpTo = "SELECT 1 FROM alerts WHERE silence_id IS NOT NULL AND +id <= ? LIMIT 1";
 
@@ -347,7 +353,18 @@ struct QueryPlan
     bool chosen = false;    // false: the planner decides (no condition, or PostgreSQL)
     int driving = -1;       // term that finds the rows; -1: walk the sort order's index
     int rarest = -1;        // term with the fewest rows (for counting)
+    qint64 rarestRows = 0;  // its rows, as counted (at most the probe's limit)
 };
+
+/*!
+    How silenced alerts are left out when "Show silenced" is off. Checking each row's
+    silence_id (Row) reads every row walked from the table unless its index holds the column;
+    a deep page walks hundreds of thousands of index entries and read as many rows. NotInSet
+    reads the silenced alerts' ids once (from alerts_silence) and checks the ids the index
+    walk already has; it pays when more rows are walked than alerts are silenced. Indexed: a
+    count of all alerts, answered on alerts_silence alone.
+*/
+enum class SilenceCheck { Row, NotInSet, Indexed };
 
 constexpr qint64 kProbeLimit = 50'000;
 constexpr qint64 kTextProbeLimit = 5'000; // free text reads postings, not an index range
@@ -355,11 +372,14 @@ constexpr qint64 kTextProbeLimit = 5'000; // free text reads postings, not an in
 // Appends the WHERE clause to `statement` and collects the values to bind. `forCount`: the
 // rows are counted, not paged (no order to walk).
 void composeWhere(const AlertQuery &query, const QList<Term> &terms, const QueryPlan &plan, bool forCount,
-                  bool hideSilenced, QString *statement, QVariantList *values)
+                  bool hideSilenced, QString *statement, QVariantList *values,
+                  SilenceCheck silenceCheck = SilenceCheck::Row)
 {
     statement->append(QLatin1String(sql::WhereAll));
     if (hideSilenced)
-        statement->append(QLatin1String(sql::WhereNotSilenced));
+        statement->append(QLatin1String(silenceCheck == SilenceCheck::NotInSet ? sql::WhereNotInSilencedSet
+                                        : silenceCheck == SilenceCheck::Indexed ? sql::WhereNotSilencedIndexed
+                                                                                : sql::WhereNotSilenced));
     if (query.maxId > 0) {
         statement->append(QLatin1String(sql::WhereMaxId));
         values->append(query.maxId);
@@ -423,10 +443,26 @@ QueryPlan choosePlan(const QSqlDatabase &db, const QString &connection, Database
     for (qsizetype i = 0; i < terms.size(); ++i)
         if (plan.rarest < 0 || counts.at(i) < counts.at(plan.rarest))
             plan.rarest = int(i);
+    plan.rarestRows = counts.at(plan.rarest);
     if (counts.at(plan.rarest) < kProbeLimit)
         plan.driving = plan.rarest;
     return plan;
 }
+
+// The silenced alerts up to `maxId` (all when 0), counted on alerts_silence up to `limit`.
+qint64 silencedAlerts(const QSqlDatabase &db, qint64 maxId, qint64 limit)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.prepare(QLatin1String(sql::CountSilenced)))
+        return limit;
+    q.bindValue(0, maxId > 0 ? maxId : std::numeric_limits<qint64>::max());
+    q.bindValue(1, limit);
+    return q.exec() && q.next() ? q.value(0).toLongLong() : limit;
+}
+
+// Pages at least this deep may leave silenced alerts out by their ids (SilenceCheck).
+constexpr qint64 kDeepPage = 2'000;
 
 void composeOrder(const AlertQuery &query, const QueryPlan &plan, QString *statement)
 {
@@ -490,8 +526,19 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
         const qint64 upTo = query.maxId > 0 ? query.maxId : std::numeric_limits<qint64>::max();
         values = {v.at(0), upTo, upTo, v.at(1), v.at(2), v.at(3), v.at(4)};
     } else {
-        composeWhere(query, terms, choosePlan(m_db, m_connectionName, m_url.kind, terms), true, hideSilenced,
-                     &statement, &values);
+        const QueryPlan plan = choosePlan(m_db, m_connectionName, m_url.kind, terms);
+        // A count of one condition reads its index alone, but for silence_id: then the ids
+        // are checked instead, when fewer alerts are silenced than it reads (and the open
+        // alerts' index holds silence_id). With more conditions the rows are read anyway.
+        SilenceCheck check = SilenceCheck::Row;
+        if (hideSilenced && m_url.kind == DatabaseUrl::Kind::SQLite) {
+            if (terms.isEmpty())
+                check = SilenceCheck::Indexed;
+            else if (terms.size() == 1 && plan.chosen && !terms.constFirst().openStatuses
+                     && silencedAlerts(m_db, query.maxId, plan.rarestRows) < plan.rarestRows)
+                check = SilenceCheck::NotInSet;
+        }
+        composeWhere(query, terms, plan, true, hideSilenced, &statement, &values, check);
     }
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
@@ -514,7 +561,15 @@ bool Store::alertRows(const AlertQuery &query, qint64 offset, int limit, QList<A
     QVariantList values;
     const QList<Term> terms = queryTerms(query, m_url.kind);
     const QueryPlan plan = choosePlan(m_db, m_connectionName, m_url.kind, terms);
-    composeWhere(query, terms, plan, false, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
+    const bool hideSilenced = !query.showSilenced && hasSilencedAlerts(query.maxId);
+    // A deep page of all alerts walks the sort order's index and needs no row but for
+    // silence_id: the silenced alerts are left out by id instead, when they are fewer than the
+    // entries it skips. (With a condition, the rows walked are read for it anyway.)
+    SilenceCheck check = SilenceCheck::Row;
+    if (hideSilenced && m_url.kind == DatabaseUrl::Kind::SQLite && terms.isEmpty() && offset >= kDeepPage
+        && silencedAlerts(m_db, query.maxId, offset) < offset)
+        check = SilenceCheck::NotInSet;
+    composeWhere(query, terms, plan, false, hideSilenced, &statement, &values, check);
     composeOrder(query, plan, &statement);
     statement.append(QLatin1String(sql::LimitOffset));
     statement.append(QLatin1Char(')'));
