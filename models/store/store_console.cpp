@@ -534,9 +534,13 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
         if (hideSilenced && m_url.kind == DatabaseUrl::Kind::SQLite) {
             if (terms.isEmpty())
                 check = SilenceCheck::Indexed;
-            else if (terms.size() == 1 && plan.chosen && !terms.constFirst().openStatuses
-                     && silencedAlerts(m_db, query.maxId, plan.rarestRows) < plan.rarestRows)
-                check = SilenceCheck::NotInSet;
+            else if (terms.size() == 1 && plan.chosen && !terms.constFirst().openStatuses) {
+                // A condition the probe stopped counting reads more rows than it counted: the
+                // ids are checked while fewer than twice the probe's limit are silenced.
+                const qint64 reads = plan.rarestRows >= kProbeLimit ? 2 * kProbeLimit : plan.rarestRows;
+                if (silencedAlerts(m_db, query.maxId, reads) < reads)
+                    check = SilenceCheck::NotInSet;
+            }
         }
         composeWhere(query, terms, plan, true, hideSilenced, &statement, &values, check);
     }
