@@ -359,7 +359,7 @@ struct QueryPlan
 /*!
     How silenced alerts are left out when "Show silenced" is off. Checking each row's
     silence_id (Row) reads every row walked from the table unless its index holds the column;
-    a deep page walks hundreds of thousands of index entries and read as many rows. NotInSet
+    a deep page walks hundreds of thousands of index entries and reads as many rows. NotInSet
     reads the silenced alerts' ids once (from alerts_silence) and checks the ids the index
     walk already has; it pays when more rows are walked than alerts are silenced. Indexed: a
     count of all alerts, answered on alerts_silence alone.
