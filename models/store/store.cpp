@@ -3,6 +3,7 @@
 #include "schema.h"
 #include "sqlite_statement.h"
 #include "wal_checkpointer.h"
+#include "text_fold.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -224,6 +225,12 @@ bool Store::connect(QString *error)
             && q.value(0).toString() != QStringLiteral("wal") && m_url.path != QStringLiteral(":memory:")) {
             *error = StoreText::tr("the database %1 cannot use write-ahead logging (is it on a network file system?)")
                          .arg(m_url.path);
+            return false;
+        }
+        // Free text on rows the trigram index does not hold folds case as the index does.
+        QString why;
+        if (!TextFold::registerFunctions(m_db, &why)) {
+            *error = StoreText::tr("cannot set up free-text search on %1: %2").arg(m_url.displayName(), why);
             return false;
         }
     }
