@@ -382,20 +382,25 @@ DecodedMessage EventCodec::decode(const QByteArray &message, qint64 nowMs)
     if (texts.size() != array.size())
         texts.clear(); // not what the parser saw: serialise every object
     for (qsizetype i = 0; i < array.size(); ++i) {
-        const QString where = QStringLiteral("events[%1]").arg(i);
+        const auto where = [i] { return QStringLiteral("events[%1]").arg(i); };
         const QJsonValue item = array.at(i);
         if (!item.isObject()) {
             out.rejected.append({QJsonValue(QJsonValue::Null),
-                                 QStringLiteral("%1: must be an event object, got %2").arg(where, describeType(item))});
+                                 QStringLiteral("%1: must be an event object, got %2").arg(where(), describeType(item))});
             continue;
         }
         const QJsonObject object = item.toObject();
         Event e;
         QString error;
-        if (decodeEvent(object, nowMs, where, texts.value(i), &e, &error))
+        // The error's prefix is made only for an event that fails: decoding again with it
+        // costs nothing on the way every valid event takes (formatting it did, per event).
+        if (decodeEvent(object, nowMs, QString(), texts.value(i), &e, &error)) {
             out.events.append(std::move(e));
-        else
+        } else {
+            error.clear();
+            decodeEvent(object, nowMs, where(), &e, &error);
             out.rejected.append({idOf(object), error});
+        }
     }
     return out;
 }
