@@ -82,7 +82,7 @@ void WalCheckpointer::checkpointNow()
 void WalCheckpointer::run()
 {
 #if defined(__linux__)
-    pthread_setname_np(pthread_self(), "vigil-checkpoint");
+    pthread_setname_np(pthread_self(), "vigil-wal"); // at most 15 characters
 #endif
     std::unique_lock lock(m_mutex);
     for (;;) {
