@@ -60,6 +60,7 @@ private slots:
     void relatedAlertsFromTheKeyboard();
     void notifierBatchesBursts();
     void notificationsWithoutTray();
+    void balloonClickOpensTheLatestAlert();
 
 private:
     QTemporaryDir m_dir;
@@ -252,6 +253,27 @@ void TestConsoleDetail::notificationsWithoutTray()
     ui::DesktopNotifications restored(&window);
     QVERIFY(!restored.desktopAction()->isChecked());
     QVERIFY(restored.soundAction()->isChecked());
+}
+
+void TestConsoleDetail::balloonClickOpensTheLatestAlert()
+{
+    QWidget window;
+    ui::DesktopNotifications notifications(&window);
+    QSignalSpy chosen(&notifications, &ui::DesktopNotifications::alertChosen);
+    // Before any notification there is nothing to open, but the window still comes up.
+    notifications.openLatest();
+    QVERIFY(window.isVisible());
+    QCOMPARE(chosen.count(), 0);
+    window.hide();
+    // A burst: the balloon names the newest alert, and a click opens that one.
+    notifications.addAlerts({alert(7, engine::Severity::Critical)});
+    notifications.notifier()->endCoolDown();
+    notifications.addAlerts({alert(8, engine::Severity::Critical), alert(9, engine::Severity::Critical)});
+    notifications.notifier()->endCoolDown();
+    notifications.openLatest();
+    QVERIFY(window.isVisible());
+    QCOMPARE(chosen.count(), 1);
+    QCOMPARE(chosen.at(0).at(0).toLongLong(), 9);
 }
 
 QTEST_MAIN(TestConsoleDetail)

@@ -37,13 +37,7 @@ DesktopNotifications::DesktopNotifications(QWidget *window)
         m_tray->setIcon(icon);
         m_tray->setToolTip(tr("Vigil"));
         m_tray->show();
-        connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
-            m_window->showNormal();
-            m_window->raise();
-            m_window->activateWindow();
-            if (m_lastAlertId)
-                emit alertChosen(m_lastAlertId);
-        });
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, &DesktopNotifications::openLatest);
         connect(m_tray, &QSystemTrayIcon::activated, this, [this] {
             m_window->showNormal();
             m_window->raise();
@@ -51,6 +45,15 @@ DesktopNotifications::DesktopNotifications(QWidget *window)
         });
     }
     connect(m_notifier, &CriticalAlertNotifier::notify, this, &DesktopNotifications::show);
+}
+
+void DesktopNotifications::openLatest()
+{
+    m_window->showNormal();
+    m_window->raise();
+    m_window->activateWindow();
+    if (m_lastAlertId)
+        emit alertChosen(m_lastAlertId);
 }
 
 void DesktopNotifications::show(const QString &title, const QString &message, int count,

@@ -29,6 +29,10 @@ public:
 
     void addAlerts(const QList<models::AlertRecord> &alerts) { m_notifier->addAlerts(alerts); }
 
+    // What a click on the balloon does: brings the window up and shows the alert the last
+    // notification was about (nothing to show before the first notification).
+    void openLatest();
+
 signals:
     // No tray on this desktop: the window shows the notification itself.
     void showInWindow(const QString &text);
