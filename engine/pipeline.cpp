@@ -1,9 +1,6 @@
 #include "pipeline.h"
 
-#include <algorithm>
-#if defined(__linux__)
-#include <pthread.h>
-#endif
+#include <thread>
 
 namespace vigil::engine {
 
@@ -12,16 +9,7 @@ Pipeline::Pipeline()
 {
 }
 
-Pipeline::~Pipeline()
-{
-    {
-        std::lock_guard lock(m_ruleMutex);
-        m_ruleStop = true;
-    }
-    m_ruleWork.notify_all();
-    if (m_ruleWorker.joinable())
-        m_ruleWorker.join();
-}
+Pipeline::~Pipeline() = default;
 
 Decisions Pipeline::process(const EventBatch &events)
 {
@@ -35,7 +23,7 @@ Decisions Pipeline::process(const EventBatch &events)
 
 void Pipeline::beginBatch()
 {
-    waitForRules();
+    m_ruleWorker.wait();
     m_ruleBatch.clear();
     m_ruleChunk.reset();
     m_models.discard();
@@ -61,7 +49,7 @@ void Pipeline::finishBatch(Decisions *out)
         else
             submitRules();
     }
-    waitForRules();
+    m_ruleWorker.wait();
     if (m_ruleChunk)
         m_ruleBatch.push_back(std::move(m_ruleChunk));
     for (const auto &chunk : m_ruleBatch)
@@ -97,44 +85,8 @@ void Pipeline::submitRules()
 {
     RuleChunk *chunk = m_ruleChunk.get();
     m_ruleBatch.push_back(std::move(m_ruleChunk));
-    {
-        std::lock_guard lock(m_ruleMutex);
-        if (!m_ruleWorker.joinable())
-            m_ruleWorker = std::thread([this] { ruleWorkerLoop(); });
-        m_ruleQueue.push_back(chunk);
-        ++m_rulePending;
-    }
-    m_ruleWork.notify_one();
-}
-
-void Pipeline::waitForRules()
-{
-    std::unique_lock lock(m_ruleMutex);
-    m_ruleDone.wait(lock, [this] { return m_rulePending == 0; });
-}
-
-void Pipeline::ruleWorkerLoop()
-{
-#if defined(__linux__)
-    pthread_setname_np(pthread_self(), "vigil-rules"); // in top -H and bench/ingest/cpu_per_event.sh
-#endif
-    for (;;) {
-        RuleChunk *chunk = nullptr;
-        {
-            std::unique_lock lock(m_ruleMutex);
-            m_ruleWork.wait(lock, [this] { return m_ruleStop || !m_ruleQueue.empty(); });
-            if (m_ruleQueue.empty())
-                return; // stopping, nothing left
-            chunk = m_ruleQueue.front();
-            m_ruleQueue.pop_front();
-        }
-        decide(*chunk); // chunks are taken in order by this one thread: window state sees event order
-        {
-            std::lock_guard lock(m_ruleMutex);
-            --m_rulePending;
-        }
-        m_ruleDone.notify_all();
-    }
+    // One thread takes the chunks in order: window state sees the events in commit order.
+    m_ruleWorker.post([this, chunk] { decide(*chunk); });
 }
 
 } // namespace vigil::engine

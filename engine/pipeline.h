@@ -2,6 +2,7 @@
 // What Vigil decides about a batch of events: rules now, detectors next to them.
 
 #include "decisions.h"
+#include "ordered_worker.h"
 #include "detectors/model_scorer.h"
 #include "events/event.h"
 #include "rules/rule_engine.h"
@@ -9,11 +10,7 @@
 
 #include <QJsonObject>
 
-#include <condition_variable>
-#include <deque>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 namespace vigil::engine {
@@ -80,8 +77,6 @@ private:
     };
     void decide(RuleChunk &chunk); // the rules, on one thread at a time
     void submitRules();
-    void waitForRules();
-    void ruleWorkerLoop();
 
     RuleEngine m_rules;
     SilenceSet m_silences;
@@ -91,13 +86,8 @@ private:
     bool m_parallelRules = true;
     std::unique_ptr<RuleChunk> m_ruleChunk;
     std::vector<std::unique_ptr<RuleChunk>> m_ruleBatch; // submitted chunks, in order
-    std::mutex m_ruleMutex;
-    std::condition_variable m_ruleWork;
-    std::condition_variable m_ruleDone;
-    std::deque<RuleChunk *> m_ruleQueue;
-    int m_rulePending = 0;
-    bool m_ruleStop = false;
-    std::thread m_ruleWorker; // started with the first chunk handed over
+    // Declared last: destroyed first, so no job outlives what it uses.
+    OrderedWorker m_ruleWorker{"vigil-rules"};
 };
 
 } // namespace vigil::engine

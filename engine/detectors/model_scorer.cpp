@@ -29,16 +29,7 @@ QString formatValue(double value)
 
 ModelScorer::ModelScorer() : m_parallel(std::thread::hardware_concurrency() > 1) {}
 
-ModelScorer::~ModelScorer()
-{
-    {
-        std::lock_guard lock(m_mutex);
-        m_stop = true;
-    }
-    m_work.notify_all();
-    if (m_worker.joinable())
-        m_worker.join();
-}
+ModelScorer::~ModelScorer() = default;
 
 void ModelScorer::setModels(std::vector<std::unique_ptr<LiveModel>> models)
 {
@@ -86,37 +77,7 @@ void ModelScorer::submit()
         return;
     Chunk *chunk = m_current.get();
     m_batch.push_back(std::move(m_current));
-    {
-        std::lock_guard lock(m_mutex);
-        if (!m_worker.joinable())
-            m_worker = std::thread([this] { workerLoop(); });
-        m_queue.push_back(chunk);
-        ++m_pending;
-    }
-    m_work.notify_one();
-}
-
-void ModelScorer::workerLoop()
-{
-    std::unique_lock lock(m_mutex);
-    for (;;) {
-        m_work.wait(lock, [this] { return m_stop || !m_queue.empty(); });
-        if (m_queue.empty())
-            return; // stopping
-        Chunk *chunk = m_queue.front();
-        m_queue.pop_front();
-        lock.unlock();
-        score(*chunk);
-        lock.lock();
-        if (--m_pending == 0)
-            m_done.notify_all();
-    }
-}
-
-void ModelScorer::waitForWorker()
-{
-    std::unique_lock lock(m_mutex);
-    m_done.wait(lock, [this] { return m_pending == 0; });
+    m_worker.post([this, chunk] { score(*chunk); });
 }
 
 void ModelScorer::finish(Decisions *out)
@@ -127,7 +88,7 @@ void ModelScorer::finish(Decisions *out)
         else
             submit();
     }
-    waitForWorker();
+    m_worker.wait();
     if (m_current)
         m_batch.push_back(std::move(m_current));
     bool anyAlert = false;
@@ -146,7 +107,7 @@ void ModelScorer::finish(Decisions *out)
 
 void ModelScorer::discard()
 {
-    waitForWorker();
+    m_worker.wait();
     m_batch.clear();
     m_current.reset();
 }

@@ -4,6 +4,7 @@
 #include "../decisions.h"
 #include "../events/event.h"
 #include "live_model.h"
+#include "../ordered_worker.h"
 
 #include <QCoreApplication>
 
@@ -83,8 +84,6 @@ private:
 
     void submit();
     void score(Chunk &chunk) const;
-    void workerLoop();
-    void waitForWorker();
 
     std::vector<std::unique_ptr<LiveModel>> m_models;
     std::array<std::vector<int>, kEventTypeCount> m_byType;
@@ -93,13 +92,8 @@ private:
     std::unique_ptr<Chunk> m_current;
     std::vector<std::unique_ptr<Chunk>> m_batch; // submitted chunks of this batch, in order
 
-    std::mutex m_mutex;
-    std::condition_variable m_work;
-    std::condition_variable m_done;
-    std::deque<Chunk *> m_queue;
-    int m_pending = 0; // chunks queued or being scored
-    bool m_stop = false;
-    std::thread m_worker;
+    // Declared last: destroyed first, so no job outlives what it uses.
+    OrderedWorker m_worker{"vigil-scoring"};
 };
 
 } // namespace vigil::engine
