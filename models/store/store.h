@@ -162,7 +162,11 @@ public:
     // Grouping: folds the alerts matching `query` (respecting query.maxId) by rule, source
     // and window (created_at / windowMs) into a table of this connection (temporary, so
     // other connections never see it), numbered in the query's order; then pages of it.
-    bool buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error);
+    // `cancelled` (any thread may make it return true) is asked every few thousand alerts and
+    // by SQLite while a statement runs: when it says so the fold stops and returns false with
+    // *error left empty (the table then holds no groups).
+    bool buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error,
+                          const std::function<bool()> &cancelled = {});
     bool alertGroupRows(qint64 offset, int limit, QList<AlertGroupRow> *rows, QString *error);
     // The first `limit` groups of `query` in its order, folded on the spot (no table): for a
     // narrow time range, the quick first page while the whole history is folded.
@@ -246,6 +250,9 @@ private:
     // "not silenced" condition only then, so a database without silenced alerts keeps its
     // index-only page reads.
     bool hasSilencedAlerts(qint64 maxId);
+    // buildAlertGroups() on SQLite: one ordered read of the alerts, folded as it goes.
+    bool foldAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error,
+                         const std::function<bool()> &cancelled);
 
     DatabaseUrl m_url;
     QString m_connectionName;

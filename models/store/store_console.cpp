@@ -7,6 +7,8 @@
 
 #include "store.h"
 
+#include "sqlite_statement.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonArray>
@@ -195,6 +197,8 @@ const char *orderExpression(AlertSortKey key)
     case AlertSortKey::Status: return "a.status";
     case AlertSortKey::Assignee: return "a.assigned_to";
     case AlertSortKey::Id: return "a.id";
+    case AlertSortKey::Count:
+    case AlertSortKey::LastSeen: return "a.created_at"; // groups only
     }
     return "a.created_at";
 }
@@ -1383,6 +1387,35 @@ constexpr const char *Page =
     " FROM alert_groups g JOIN alerts a ON a.id = g.last_id"
     " LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users us ON us.id = a.assigned_to"
     " WHERE g.pos > ? AND g.pos <= ? ORDER BY g.pos";
+
+// SQLite: the fold reads the matching alerts in rule, source and time order, the order of
+// alerts_rule_source_created (migration 5), which holds every column read here (the id is
+// the row id), and folds each run of one rule, source and window as it comes: no GROUP BY
+// sorter over a million rows, no table row read. Filters compose as in the flat view; the
+// planner may find a rare filter's rows on its own index and sort those instead.
+constexpr const char *Scan =
+    "SELECT a.rule_name, a.source_id, a.created_at,"
+    " (CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END), a.id FROM alerts a";
+constexpr const char *ScanOrder = " ORDER BY a.rule_name, a.source_id, a.created_at";
+// Silenced alerts are few: their ids are skipped in the fold, so it never reads a table row
+// for silence_id (which the index does not hold).
+constexpr const char *SilencedIds = "SELECT id FROM alerts WHERE silence_id IS NOT NULL";
+constexpr const char *InsertGroup =
+    "INSERT INTO alert_groups (pos, rule_name, source_id, bucket, n, first_seen, last_seen, top_rank, first_id, last_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+// Orders by the newest alert's columns: the folded groups go to a second table first, then
+// are numbered joined to their newest alerts.
+constexpr const char *CreateFoldTable =
+    "CREATE TEMP TABLE IF NOT EXISTS alert_group_fold (pos INTEGER PRIMARY KEY, rule_name TEXT NOT NULL,"
+    " source_id TEXT NOT NULL, bucket BIGINT NOT NULL, n BIGINT NOT NULL, first_seen BIGINT NOT NULL,"
+    " last_seen BIGINT NOT NULL, top_rank INTEGER NOT NULL, first_id BIGINT NOT NULL, last_id BIGINT NOT NULL)";
+constexpr const char *ClearFold = "DELETE FROM alert_group_fold";
+constexpr const char *InsertFold =
+    "INSERT INTO alert_group_fold (pos, rule_name, source_id, bucket, n, first_seen, last_seen, top_rank, first_id, last_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char *NumberFoldColumns =
+    "), g.rule_name, g.source_id, g.bucket, g.n, g.first_seen, g.last_seen, g.top_rank, g.first_id, g.last_id"
+    " FROM alert_group_fold g JOIN alerts a ON a.id = g.last_id";
 } // namespace groupSql
 
 // The order of groups: by the newest alert's columns (a), or by the group's own (g). Time is
@@ -1399,6 +1432,8 @@ const char *groupOrderExpression(AlertSortKey key)
     case AlertSortKey::Status: return "a.status";
     case AlertSortKey::Assignee: return "a.assigned_to";
     case AlertSortKey::Id: return "g.first_id";
+    case AlertSortKey::Count: return "g.n";
+    case AlertSortKey::LastSeen: return "g.last_seen";
     }
     return "g.first_seen";
 }
@@ -1432,6 +1467,66 @@ QString composeFold(const AlertQuery &query, qint64 windowMs, DatabaseUrl::Kind 
     return fold;
 }
 
+// One group as the SQLite fold builds it; rule and source are indexes into its name lists.
+struct FoldedGroup
+{
+    int rule = 0;
+    int source = 0;
+    qint64 bucket = 0;
+    qint64 count = 0;
+    qint64 firstSeen = 0;
+    qint64 lastSeen = 0;
+    int topRank = 0;
+    qint64 firstId = 0;
+    qint64 lastId = 0;
+};
+
+// Puts `groups` in the order groupOrder() gives in SQL (BINARY text order is byte order);
+// false for the orders by the newest alert's columns, which SQL numbers after a join.
+bool sortFolded(const AlertQuery &query, const QList<QByteArray> &rules, const QList<QByteArray> &sources,
+                std::vector<FoldedGroup> *groups)
+{
+    if (orderNeedsNewest(query.sortKey))
+        return false;
+    // Names by rank, so comparing two groups compares integers.
+    const auto ranks = [](const QList<QByteArray> &names) {
+        std::vector<int> order(names.size()), rank(names.size());
+        for (qsizetype i = 0; i < names.size(); ++i)
+            order[i] = int(i);
+        std::sort(order.begin(), order.end(), [&](int a, int b) { return names.at(a) < names.at(b); });
+        for (std::size_t i = 0; i < order.size(); ++i)
+            rank[order[i]] = int(i);
+        return rank;
+    };
+    const std::vector<int> ruleRank = query.sortKey == AlertSortKey::Rule ? ranks(rules) : std::vector<int>();
+    const std::vector<int> sourceRank = query.sortKey == AlertSortKey::Source ? ranks(sources) : std::vector<int>();
+    const AlertSortKey key = query.sortKey;
+    const auto primary = [&](const FoldedGroup &g) -> qint64 {
+        switch (key) {
+        case AlertSortKey::Severity: return g.topRank;
+        case AlertSortKey::Rule: return ruleRank[g.rule];
+        case AlertSortKey::Source: return sourceRank[g.source];
+        case AlertSortKey::Count: return g.count;
+        case AlertSortKey::LastSeen: return g.lastSeen;
+        case AlertSortKey::Id: return g.firstId;
+        default: return g.firstSeen;
+        }
+    };
+    const auto less = [&](const FoldedGroup &a, const FoldedGroup &b) {
+        const qint64 pa = primary(a), pb = primary(b);
+        if (pa != pb)
+            return pa < pb;
+        if (a.firstSeen != b.firstSeen)
+            return a.firstSeen < b.firstSeen;
+        return a.firstId < b.firstId;
+    };
+    if (query.descending)
+        std::sort(groups->begin(), groups->end(), [&](const FoldedGroup &a, const FoldedGroup &b) { return less(b, a); });
+    else
+        std::sort(groups->begin(), groups->end(), less);
+    return true;
+}
+
 AlertGroupRow groupFromQuery(const QSqlQuery &q)
 {
     AlertGroupRow g;
@@ -1448,7 +1543,8 @@ AlertGroupRow groupFromQuery(const QSqlQuery &q)
 }
 } // namespace
 
-bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error)
+bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error,
+                             const std::function<bool()> &cancelled)
 {
     if (windowMs <= 0) {
         *error = ConsoleStoreText::tr("the grouping window must be longer than zero");
@@ -1463,6 +1559,11 @@ bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *g
     };
     if (!exec(groupSql::CreateTable) || !exec(groupSql::Clear))
         return false;
+    if (cancelled && cancelled())
+        return false;
+    if (m_url.kind == DatabaseUrl::Kind::SQLite)
+        return foldAlertGroups(query, windowMs, groups, error, cancelled);
+    // PostgreSQL: its own GROUP BY (hashed, parallel) does it in one statement.
     // The newest alert is joined only when the order needs its columns (type, message, status,
     // assignee): a join per group costs as much as the fold itself over a million alerts.
     QVariantList values;
@@ -1482,6 +1583,169 @@ bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *g
         return fail(count, error, groupSql::Count);
     *groups = count.value(0).toLongLong();
     count.finish();
+    return true;
+}
+
+bool Store::foldAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error,
+                            const std::function<bool()> &cancelled)
+{
+    // SQLite asks `cancelled` while a statement runs (a sort inside one included); the loops
+    // below ask it themselves every 4096 rows.
+    SqliteCancel guard(m_db, cancelled);
+    const auto stop = [&](qint64 n) { return (n & 0xfff) == 0 && cancelled && cancelled(); };
+    const auto failed = [&](SqliteStatement &st, const QString &message) {
+        st.reset();
+        if (!st.interrupted() && !guard.fired())
+            *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), message);
+        return false;
+    };
+
+    // The silenced alerts of the snapshot, when they are to be left out.
+    std::vector<qint64> silenced;
+    if (!query.showSilenced && hasSilencedAlerts(query.maxId)) {
+        QString prepareError;
+        auto ids = SqliteStatement::prepare(m_db, groupSql::SilencedIds, &prepareError);
+        if (!ids) {
+            *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), prepareError);
+            return false;
+        }
+        QString stepError;
+        int rc;
+        while ((rc = ids->step(&stepError)) == 1)
+            if (query.maxId <= 0 || ids->columnInt64(0) <= query.maxId)
+                silenced.push_back(ids->columnInt64(0));
+        if (rc < 0)
+            return failed(*ids, stepError);
+        ids->reset();
+        std::sort(silenced.begin(), silenced.end());
+    }
+
+    QVariantList values;
+    QString statement = QLatin1String(groupSql::Scan);
+    composeWhere(query, queryTerms(query, m_url.kind), QueryPlan(), true, false, &statement, &values);
+    statement += QLatin1String(groupSql::ScanOrder);
+    QString prepareError;
+    auto scan = SqliteStatement::prepare(m_db, statement.toUtf8().constData(), &prepareError);
+    if (!scan) {
+        *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), prepareError);
+        return false;
+    }
+    for (qsizetype i = 0; i < values.size(); ++i)
+        scan->bindValue(int(i) + 1, values.at(i));
+
+    // Rows come in rule, source, created_at order, so a group's alerts are one run of rows.
+    std::vector<FoldedGroup> folded;
+    QList<QByteArray> rules, sources;
+    QHash<QByteArray, int> ruleIds, sourceIds;
+    const auto intern = [](QList<QByteArray> &names, QHash<QByteArray, int> &ids, QByteArrayView name) {
+        const QByteArray bytes = name.toByteArray();
+        const auto it = ids.constFind(bytes);
+        if (it != ids.constEnd())
+            return *it;
+        names.append(bytes);
+        ids.insert(bytes, int(names.size() - 1));
+        return int(names.size() - 1);
+    };
+    int rule = -1, source = -1;
+    QString stepError;
+    int rc;
+    for (qint64 n = 1; (rc = scan->step(&stepError)) == 1; ++n) {
+        if (stop(n)) {
+            scan->reset();
+            return false;
+        }
+        const qint64 id = scan->columnInt64(4);
+        if (!silenced.empty() && std::binary_search(silenced.cbegin(), silenced.cend(), id))
+            continue;
+        const QByteArrayView ruleName = scan->columnText(0);
+        const QByteArrayView sourceId = scan->columnText(1);
+        const qint64 createdAt = scan->columnInt64(2);
+        const int rank = int(scan->columnInt64(3));
+        const qint64 bucket = createdAt / windowMs;
+        if (rule < 0 || ruleName != QByteArrayView(rules.at(rule))) {
+            rule = intern(rules, ruleIds, ruleName);
+            source = -1;
+        }
+        if (source < 0 || sourceId != QByteArrayView(sources.at(source)))
+            source = intern(sources, sourceIds, sourceId);
+        if (!folded.empty()) {
+            FoldedGroup &g = folded.back();
+            if (g.rule == rule && g.source == source && g.bucket == bucket) {
+                ++g.count;
+                g.firstSeen = std::min(g.firstSeen, createdAt);
+                g.lastSeen = std::max(g.lastSeen, createdAt);
+                g.topRank = std::max(g.topRank, rank);
+                g.firstId = std::min(g.firstId, id);
+                g.lastId = std::max(g.lastId, id);
+                continue;
+            }
+        }
+        folded.push_back({rule, source, bucket, 1, createdAt, createdAt, rank, id, id});
+    }
+    if (rc < 0)
+        return failed(*scan, stepError);
+    scan.reset();
+
+    // Numbered in the query's order: sorted here, or by SQL joined to the newest alerts.
+    const bool sorted = sortFolded(query, rules, sources, &folded);
+    const auto run = [&](const QString &sql, const char *what) {
+        QSqlQuery q(m_db);
+        if (!q.prepare(sql) || !q.exec())
+            return guard.fired() ? false : fail(q, error, what);
+        return true;
+    };
+    if (!sorted && (!run(QLatin1String(groupSql::CreateFoldTable), groupSql::CreateFoldTable)
+                    || !run(QLatin1String(groupSql::ClearFold), groupSql::ClearFold)))
+        return false;
+    if (!m_db.transaction()) {
+        *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
+        return false;
+    }
+    auto insert = SqliteStatement::prepare(m_db, sorted ? groupSql::InsertGroup : groupSql::InsertFold, &prepareError);
+    if (!insert) {
+        m_db.rollback();
+        *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), prepareError);
+        return false;
+    }
+    for (std::size_t i = 0; i < folded.size(); ++i) {
+        if (stop(qint64(i) + 1)) {
+            insert.reset();
+            m_db.rollback();
+            return false;
+        }
+        const FoldedGroup &g = folded[i];
+        insert->bindInt64(1, qint64(i) + 1);
+        insert->bindText(2, rules.at(g.rule));
+        insert->bindText(3, sources.at(g.source));
+        insert->bindInt64(4, g.bucket);
+        insert->bindInt64(5, g.count);
+        insert->bindInt64(6, g.firstSeen);
+        insert->bindInt64(7, g.lastSeen);
+        insert->bindInt64(8, g.topRank);
+        insert->bindInt64(9, g.firstId);
+        insert->bindInt64(10, g.lastId);
+        if (insert->stepInsert(nullptr, &stepError) < 0) {
+            insert.reset();
+            m_db.rollback();
+            if (!guard.fired())
+                *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), stepError);
+            return false;
+        }
+    }
+    insert.reset();
+    if (!sorted
+        && (!run(QLatin1String(groupSql::InsertHead) + groupOrder(query) + QLatin1String(groupSql::NumberFoldColumns),
+                 groupSql::NumberFoldColumns)
+            || !run(QLatin1String(groupSql::ClearFold), groupSql::ClearFold))) {
+        m_db.rollback();
+        return false;
+    }
+    if (!m_db.commit()) {
+        *error = ConsoleStoreText::tr("cannot commit the groups: %1").arg(m_db.lastError().text());
+        m_db.rollback();
+        return false;
+    }
+    *groups = qint64(folded.size());
     return true;
 }
 
