@@ -144,6 +144,11 @@ qint64 SqliteStatement::columnInt64(int column) const
     return sqlite3_column_int64(m_statement, column);
 }
 
+bool SqliteStatement::columnIsNull(int column) const
+{
+    return sqlite3_column_type(m_statement, column) == SQLITE_NULL;
+}
+
 QByteArrayView SqliteStatement::columnText(int column) const
 {
     const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));

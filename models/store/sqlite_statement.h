@@ -46,6 +46,7 @@ public:
     int step(QString *error);
     void reset();
     qint64 columnInt64(int column) const;
+    bool columnIsNull(int column) const;
     QByteArrayView columnText(int column) const;
     // True when the last step() failed because the connection was interrupted (SqliteCancel).
     bool interrupted() const;

@@ -1403,19 +1403,12 @@ constexpr const char *SilencedIds = "SELECT id FROM alerts WHERE silence_id IS N
 constexpr const char *InsertGroup =
     "INSERT INTO alert_groups (pos, rule_name, source_id, bucket, n, first_seen, last_seen, top_rank, first_id, last_id)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-// Orders by the newest alert's columns: the folded groups go to a second table first, then
-// are numbered joined to their newest alerts.
-constexpr const char *CreateFoldTable =
-    "CREATE TEMP TABLE IF NOT EXISTS alert_group_fold (pos INTEGER PRIMARY KEY, rule_name TEXT NOT NULL,"
-    " source_id TEXT NOT NULL, bucket BIGINT NOT NULL, n BIGINT NOT NULL, first_seen BIGINT NOT NULL,"
-    " last_seen BIGINT NOT NULL, top_rank INTEGER NOT NULL, first_id BIGINT NOT NULL, last_id BIGINT NOT NULL)";
-constexpr const char *ClearFold = "DELETE FROM alert_group_fold";
-constexpr const char *InsertFold =
-    "INSERT INTO alert_group_fold (pos, rule_name, source_id, bucket, n, first_seen, last_seen, top_rank, first_id, last_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-constexpr const char *NumberFoldColumns =
-    "), g.rule_name, g.source_id, g.bucket, g.n, g.first_seen, g.last_seen, g.top_rank, g.first_id, g.last_id"
-    " FROM alert_group_fold g JOIN alerts a ON a.id = g.last_id";
+// Orders by the newest alert's columns: each group's newest alert is looked up by id, in id
+// order (so the table's pages are read front to back), for the one column the order needs.
+constexpr const char *NewestType = "SELECT type FROM alerts WHERE id = ?";
+constexpr const char *NewestMessage = "SELECT message FROM alerts WHERE id = ?";
+constexpr const char *NewestStatus = "SELECT status FROM alerts WHERE id = ?";
+constexpr const char *NewestAssignee = "SELECT assigned_to FROM alerts WHERE id = ?";
 } // namespace groupSql
 
 // The order of groups: by the newest alert's columns (a), or by the group's own (g). Time is
@@ -1467,6 +1460,15 @@ QString composeFold(const AlertQuery &query, qint64 windowMs, DatabaseUrl::Kind 
     return fold;
 }
 
+struct FoldKey
+{
+    int rule = 0;
+    int source = 0;
+    qint64 bucket = 0;
+    bool operator==(const FoldKey &o) const = default;
+};
+size_t qHash(const FoldKey &key, size_t seed = 0) { return qHashMulti(seed, key.rule, key.source, key.bucket); }
+
 // One group as the SQLite fold builds it; rule and source are indexes into its name lists.
 struct FoldedGroup
 {
@@ -1479,15 +1481,30 @@ struct FoldedGroup
     int topRank = 0;
     qint64 firstId = 0;
     qint64 lastId = 0;
+    // The newest alert's column when the order is by it: text, or a number (NULL the lowest).
+    QByteArray newestText;
+    qint64 newestNumber = 0;
 };
 
-// Puts `groups` in the order groupOrder() gives in SQL (BINARY text order is byte order);
-// false for the orders by the newest alert's columns, which SQL numbers after a join.
-bool sortFolded(const AlertQuery &query, const QList<QByteArray> &rules, const QList<QByteArray> &sources,
+// The statement reading the newest alert's column for `key`, or nullptr when the order needs
+// none; *numeric: the column is a number.
+const char *newestColumnStatement(AlertSortKey key, bool *numeric)
+{
+    *numeric = key == AlertSortKey::Assignee;
+    switch (key) {
+    case AlertSortKey::Type: return groupSql::NewestType;
+    case AlertSortKey::Message: return groupSql::NewestMessage;
+    case AlertSortKey::Status: return groupSql::NewestStatus;
+    case AlertSortKey::Assignee: return groupSql::NewestAssignee;
+    default: return nullptr;
+    }
+}
+
+// Puts `groups` in the order groupOrder() gives in SQL: the key, then first seen, then first
+// id, all in the query's direction (BINARY text order is byte order, NULL the lowest).
+void sortFolded(const AlertQuery &query, const QList<QByteArray> &rules, const QList<QByteArray> &sources,
                 std::vector<FoldedGroup> *groups)
 {
-    if (orderNeedsNewest(query.sortKey))
-        return false;
     // Names by rank, so comparing two groups compares integers.
     const auto ranks = [](const QList<QByteArray> &names) {
         std::vector<int> order(names.size()), rank(names.size());
@@ -1501,6 +1518,8 @@ bool sortFolded(const AlertQuery &query, const QList<QByteArray> &rules, const Q
     const std::vector<int> ruleRank = query.sortKey == AlertSortKey::Rule ? ranks(rules) : std::vector<int>();
     const std::vector<int> sourceRank = query.sortKey == AlertSortKey::Source ? ranks(sources) : std::vector<int>();
     const AlertSortKey key = query.sortKey;
+    bool numeric = false;
+    const bool byText = newestColumnStatement(key, &numeric) && !numeric;
     const auto primary = [&](const FoldedGroup &g) -> qint64 {
         switch (key) {
         case AlertSortKey::Severity: return g.topRank;
@@ -1509,10 +1528,20 @@ bool sortFolded(const AlertQuery &query, const QList<QByteArray> &rules, const Q
         case AlertSortKey::Count: return g.count;
         case AlertSortKey::LastSeen: return g.lastSeen;
         case AlertSortKey::Id: return g.firstId;
-        default: return g.firstSeen;
+        case AlertSortKey::Assignee: return g.newestNumber;
+        case AlertSortKey::Type:
+        case AlertSortKey::Message:
+        case AlertSortKey::Status: return 0; // by newestText
+        case AlertSortKey::Time: return g.firstSeen;
         }
+        return g.firstSeen;
     };
     const auto less = [&](const FoldedGroup &a, const FoldedGroup &b) {
+        if (byText) {
+            const int c = a.newestText.compare(b.newestText);
+            if (c != 0)
+                return c < 0;
+        }
         const qint64 pa = primary(a), pb = primary(b);
         if (pa != pb)
             return pa < pb;
@@ -1524,7 +1553,6 @@ bool sortFolded(const AlertQuery &query, const QList<QByteArray> &rules, const Q
         std::sort(groups->begin(), groups->end(), [&](const FoldedGroup &a, const FoldedGroup &b) { return less(b, a); });
     else
         std::sort(groups->begin(), groups->end(), less);
-    return true;
 }
 
 AlertGroupRow groupFromQuery(const QSqlQuery &q)
@@ -1620,10 +1648,16 @@ bool Store::foldAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *gr
         std::sort(silenced.begin(), silenced.end());
     }
 
+    // In index order when every condition can be checked on the index (rule, source, time,
+    // severity; free text is a set of ids): then a group's alerts come as one run. A status,
+    // type or assignee needs the alert's row: the planner then finds the rows its own way (a
+    // rare status on its index) and the fold looks each group up.
+    const bool ordered = query.statuses.isEmpty() && query.types.isEmpty() && query.assignee.isEmpty();
     QVariantList values;
     QString statement = QLatin1String(groupSql::Scan);
     composeWhere(query, queryTerms(query, m_url.kind), QueryPlan(), true, false, &statement, &values);
-    statement += QLatin1String(groupSql::ScanOrder);
+    if (ordered)
+        statement += QLatin1String(groupSql::ScanOrder);
     QString prepareError;
     auto scan = SqliteStatement::prepare(m_db, statement.toUtf8().constData(), &prepareError);
     if (!scan) {
@@ -1633,17 +1667,17 @@ bool Store::foldAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *gr
     for (qsizetype i = 0; i < values.size(); ++i)
         scan->bindValue(int(i) + 1, values.at(i));
 
-    // Rows come in rule, source, created_at order, so a group's alerts are one run of rows.
+    // Ordered, a group's alerts are one run of rows; otherwise groups are looked up by key.
     std::vector<FoldedGroup> folded;
+    QHash<FoldKey, qsizetype> byKey;
     QList<QByteArray> rules, sources;
     QHash<QByteArray, int> ruleIds, sourceIds;
     const auto intern = [](QList<QByteArray> &names, QHash<QByteArray, int> &ids, QByteArrayView name) {
-        const QByteArray bytes = name.toByteArray();
-        const auto it = ids.constFind(bytes);
+        const auto it = ids.constFind(QByteArray::fromRawData(name.data(), name.size()));
         if (it != ids.constEnd())
             return *it;
-        names.append(bytes);
-        ids.insert(bytes, int(names.size() - 1));
+        names.append(name.toByteArray());
+        ids.insert(names.constLast(), int(names.size() - 1));
         return int(names.size() - 1);
     };
     int rule = -1, source = -1;
@@ -1668,40 +1702,67 @@ bool Store::foldAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *gr
         }
         if (source < 0 || sourceId != QByteArrayView(sources.at(source)))
             source = intern(sources, sourceIds, sourceId);
-        if (!folded.empty()) {
-            FoldedGroup &g = folded.back();
-            if (g.rule == rule && g.source == source && g.bucket == bucket) {
-                ++g.count;
-                g.firstSeen = std::min(g.firstSeen, createdAt);
-                g.lastSeen = std::max(g.lastSeen, createdAt);
-                g.topRank = std::max(g.topRank, rank);
-                g.firstId = std::min(g.firstId, id);
-                g.lastId = std::max(g.lastId, id);
-                continue;
-            }
+        FoldedGroup *g = folded.empty() ? nullptr : &folded.back();
+        if (g && !(g->rule == rule && g->source == source && g->bucket == bucket)) {
+            g = nullptr;
+            if (!ordered)
+                if (const auto it = byKey.constFind({rule, source, bucket}); it != byKey.constEnd())
+                    g = &folded[std::size_t(*it)];
         }
-        folded.push_back({rule, source, bucket, 1, createdAt, createdAt, rank, id, id});
+        if (g) {
+            ++g->count;
+            g->firstSeen = std::min(g->firstSeen, createdAt);
+            g->lastSeen = std::max(g->lastSeen, createdAt);
+            g->topRank = std::max(g->topRank, rank);
+            g->firstId = std::min(g->firstId, id);
+            g->lastId = std::max(g->lastId, id);
+            continue;
+        }
+        if (!ordered)
+            byKey.insert({rule, source, bucket}, qsizetype(folded.size()));
+        folded.push_back({rule, source, bucket, 1, createdAt, createdAt, rank, id, id, QByteArray(), 0});
     }
     if (rc < 0)
         return failed(*scan, stepError);
     scan.reset();
 
-    // Numbered in the query's order: sorted here, or by SQL joined to the newest alerts.
-    const bool sorted = sortFolded(query, rules, sources, &folded);
-    const auto run = [&](const QString &sql, const char *what) {
-        QSqlQuery q(m_db);
-        if (!q.prepare(sql) || !q.exec())
-            return guard.fired() ? false : fail(q, error, what);
-        return true;
-    };
-    if (!sorted && (!run(QLatin1String(groupSql::CreateFoldTable), groupSql::CreateFoldTable)
-                    || !run(QLatin1String(groupSql::ClearFold), groupSql::ClearFold)))
-        return false;
+    // The newest alerts' column, when the order is by one: looked up in id order.
+    bool numeric = false;
+    if (const char *newestSql = newestColumnStatement(query.sortKey, &numeric)) {
+        std::vector<std::pair<qint64, std::size_t>> byId(folded.size());
+        for (std::size_t i = 0; i < folded.size(); ++i)
+            byId[i] = {folded[i].lastId, i};
+        std::sort(byId.begin(), byId.end());
+        auto newest = SqliteStatement::prepare(m_db, newestSql, &prepareError);
+        if (!newest) {
+            *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), prepareError);
+            return false;
+        }
+        for (std::size_t i = 0; i < byId.size(); ++i) {
+            if (stop(qint64(i) + 1))
+                return false;
+            FoldedGroup &g = folded[byId[i].second];
+            newest->bindInt64(1, byId[i].first);
+            const int found = newest->step(&stepError);
+            if (found < 0)
+                return failed(*newest, stepError);
+            if (found > 0) {
+                if (numeric)
+                    g.newestNumber = newest->columnIsNull(0) ? std::numeric_limits<qint64>::min() : newest->columnInt64(0);
+                else
+                    g.newestText = newest->columnText(0).toByteArray();
+            }
+            newest->reset();
+        }
+    }
+
+    // Written in the query's order, numbered, in one transaction.
+    sortFolded(query, rules, sources, &folded);
     if (!m_db.transaction()) {
         *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
         return false;
     }
-    auto insert = SqliteStatement::prepare(m_db, sorted ? groupSql::InsertGroup : groupSql::InsertFold, &prepareError);
+    auto insert = SqliteStatement::prepare(m_db, groupSql::InsertGroup, &prepareError);
     if (!insert) {
         m_db.rollback();
         *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), prepareError);
@@ -1733,13 +1794,6 @@ bool Store::foldAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *gr
         }
     }
     insert.reset();
-    if (!sorted
-        && (!run(QLatin1String(groupSql::InsertHead) + groupOrder(query) + QLatin1String(groupSql::NumberFoldColumns),
-                 groupSql::NumberFoldColumns)
-            || !run(QLatin1String(groupSql::ClearFold), groupSql::ClearFold))) {
-        m_db.rollback();
-        return false;
-    }
     if (!m_db.commit()) {
         *error = ConsoleStoreText::tr("cannot commit the groups: %1").arg(m_db.lastError().text());
         m_db.rollback();
