@@ -19,6 +19,7 @@
 namespace vigil::models {
 
 class SqliteStatement;
+struct FoldedGroups;
 
 enum class Role : quint8 { Analyst, Manager, Admin, System };
 QString toString(Role role);
@@ -160,8 +161,9 @@ public:
     bool alertIds(const AlertQuery &query, QList<qint64> *ids, QString *error);
     bool maxAlertId(qint64 *id, QString *error);
     // Grouping: folds the alerts matching `query` (respecting query.maxId) by rule, source
-    // and window (created_at / windowMs) into a table of this connection (temporary, so
-    // other connections never see it), numbered in the query's order; then pages of it.
+    // and window (created_at / windowMs), in the query's order, kept by this Store (SQLite) or
+    // in a temporary table of its connection (PostgreSQL; other connections never see it);
+    // then pages of them, joined to their newest alerts.
     // `cancelled` (any thread may make it return true) is asked every few thousand alerts and
     // by SQLite while a statement runs: when it says so the fold stops and returns false with
     // *error left empty (the table then holds no groups).
@@ -261,6 +263,7 @@ private:
     QHash<QString, qint64> m_userIds;
     std::unique_ptr<SqliteStatement> m_nativeInsertEvent; // SQLite only: the ingest hot path
     std::unique_ptr<SqliteStatement> m_nativeInsertDetection; // SQLite only: detections of a batch
+    std::shared_ptr<FoldedGroups> m_folded; // SQLite only: the groups of the last buildAlertGroups()
 };
 
 } // namespace vigil::models

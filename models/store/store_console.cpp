@@ -1400,15 +1400,15 @@ constexpr const char *ScanOrder = " ORDER BY a.rule_name, a.source_id, a.created
 // Silenced alerts are few: their ids are skipped in the fold, so it never reads a table row
 // for silence_id (which the index does not hold).
 constexpr const char *SilencedIds = "SELECT id FROM alerts WHERE silence_id IS NOT NULL";
-constexpr const char *InsertGroup =
-    "INSERT INTO alert_groups (pos, rule_name, source_id, bucket, n, first_seen, last_seen, top_rank, first_id, last_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-// Orders by the newest alert's columns: each group's newest alert is looked up by id, in id
-// order (so the table's pages are read front to back), for the one column the order needs.
-constexpr const char *NewestType = "SELECT type FROM alerts WHERE id = ?";
-constexpr const char *NewestMessage = "SELECT message FROM alerts WHERE id = ?";
-constexpr const char *NewestStatus = "SELECT status FROM alerts WHERE id = ?";
-constexpr const char *NewestAssignee = "SELECT assigned_to FROM alerts WHERE id = ?";
+// A page of folded groups: their newest alerts, by id.
+constexpr const char *NewestOfPage = " WHERE a.id IN (";
+// Orders by the newest alert's columns: the column's own index (migrations 1, 2 and 4: status,
+// type, assignee and message, each followed by created_at and the row id) is read in its
+// order, and each group ranked by where its newest alert comes: no table row is read.
+constexpr const char *RankType = "SELECT a.id, a.type FROM alerts a WHERE +a.id <= ? ORDER BY a.type";
+constexpr const char *RankMessage = "SELECT a.id, a.message FROM alerts a WHERE +a.id <= ? ORDER BY a.message";
+constexpr const char *RankStatus = "SELECT a.id, a.status FROM alerts a WHERE +a.id <= ? ORDER BY a.status";
+constexpr const char *RankAssignee = "SELECT a.id, a.assigned_to FROM alerts a WHERE +a.id <= ? ORDER BY a.assigned_to";
 } // namespace groupSql
 
 // The order of groups: by the newest alert's columns (a), or by the group's own (g). Time is
@@ -1469,6 +1469,8 @@ struct FoldKey
 };
 size_t qHash(const FoldKey &key, size_t seed = 0) { return qHashMulti(seed, key.rule, key.source, key.bucket); }
 
+} // namespace
+
 // One group as the SQLite fold builds it; rule and source are indexes into its name lists.
 struct FoldedGroup
 {
@@ -1481,21 +1483,30 @@ struct FoldedGroup
     int topRank = 0;
     qint64 firstId = 0;
     qint64 lastId = 0;
-    // The newest alert's column when the order is by it: text, or a number (NULL the lowest).
-    QByteArray newestText;
-    qint64 newestNumber = 0;
+    qint64 newestRank = 0; // when the order is by the newest alert's column: its value's rank
 };
 
-// The statement reading the newest alert's column for `key`, or nullptr when the order needs
-// none; *numeric: the column is a number.
-const char *newestColumnStatement(AlertSortKey key, bool *numeric)
+// The groups of the last SQLite fold of a connection, in the query's order (see
+// Store::buildAlertGroups): about 60 bytes a group, less than a table of them, and nothing to
+// write. Pages join them to their newest alerts.
+struct FoldedGroups
 {
-    *numeric = key == AlertSortKey::Assignee;
+    std::vector<FoldedGroup> groups;
+    QStringList rules;
+    QStringList sources;
+};
+
+namespace {
+
+// The statement ranking the newest alerts' column for `key`, or nullptr when the order needs
+// none.
+const char *rankStatement(AlertSortKey key)
+{
     switch (key) {
-    case AlertSortKey::Type: return groupSql::NewestType;
-    case AlertSortKey::Message: return groupSql::NewestMessage;
-    case AlertSortKey::Status: return groupSql::NewestStatus;
-    case AlertSortKey::Assignee: return groupSql::NewestAssignee;
+    case AlertSortKey::Type: return groupSql::RankType;
+    case AlertSortKey::Message: return groupSql::RankMessage;
+    case AlertSortKey::Status: return groupSql::RankStatus;
+    case AlertSortKey::Assignee: return groupSql::RankAssignee;
     default: return nullptr;
     }
 }
@@ -1518,8 +1529,6 @@ void sortFolded(const AlertQuery &query, const QList<QByteArray> &rules, const Q
     const std::vector<int> ruleRank = query.sortKey == AlertSortKey::Rule ? ranks(rules) : std::vector<int>();
     const std::vector<int> sourceRank = query.sortKey == AlertSortKey::Source ? ranks(sources) : std::vector<int>();
     const AlertSortKey key = query.sortKey;
-    bool numeric = false;
-    const bool byText = newestColumnStatement(key, &numeric) && !numeric;
     const auto primary = [&](const FoldedGroup &g) -> qint64 {
         switch (key) {
         case AlertSortKey::Severity: return g.topRank;
@@ -1528,20 +1537,15 @@ void sortFolded(const AlertQuery &query, const QList<QByteArray> &rules, const Q
         case AlertSortKey::Count: return g.count;
         case AlertSortKey::LastSeen: return g.lastSeen;
         case AlertSortKey::Id: return g.firstId;
-        case AlertSortKey::Assignee: return g.newestNumber;
         case AlertSortKey::Type:
         case AlertSortKey::Message:
-        case AlertSortKey::Status: return 0; // by newestText
+        case AlertSortKey::Status:
+        case AlertSortKey::Assignee: return g.newestRank;
         case AlertSortKey::Time: return g.firstSeen;
         }
         return g.firstSeen;
     };
     const auto less = [&](const FoldedGroup &a, const FoldedGroup &b) {
-        if (byText) {
-            const int c = a.newestText.compare(b.newestText);
-            if (c != 0)
-                return c < 0;
-        }
         const qint64 pa = primary(a), pb = primary(b);
         if (pa != pb)
             return pa < pb;
@@ -1585,6 +1589,7 @@ bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *g
         q.finish();
         return true;
     };
+    m_folded.reset();
     if (!exec(groupSql::CreateTable) || !exec(groupSql::Clear))
         return false;
     if (cancelled && cancelled())
@@ -1720,91 +1725,107 @@ bool Store::foldAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *gr
         }
         if (!ordered)
             byKey.insert({rule, source, bucket}, qsizetype(folded.size()));
-        folded.push_back({rule, source, bucket, 1, createdAt, createdAt, rank, id, id, QByteArray(), 0});
+        folded.push_back({rule, source, bucket, 1, createdAt, createdAt, rank, id, id, 0});
     }
     if (rc < 0)
         return failed(*scan, stepError);
     scan.reset();
 
-    // The newest alerts' column, when the order is by one: looked up in id order.
-    bool numeric = false;
-    if (const char *newestSql = newestColumnStatement(query.sortKey, &numeric)) {
-        std::vector<std::pair<qint64, std::size_t>> byId(folded.size());
+    // The newest alerts' column, when the order is by one: its index read in its order, each
+    // distinct value a rank (NULL first, as SQL sorts it), each group given its newest's rank.
+    if (const char *rankSql = rankStatement(query.sortKey)) {
+        QHash<qint64, qsizetype> byNewest;
+        byNewest.reserve(qsizetype(folded.size()));
         for (std::size_t i = 0; i < folded.size(); ++i)
-            byId[i] = {folded[i].lastId, i};
-        std::sort(byId.begin(), byId.end());
-        auto newest = SqliteStatement::prepare(m_db, newestSql, &prepareError);
-        if (!newest) {
+            byNewest.insert(folded[i].lastId, qsizetype(i));
+        auto ranks = SqliteStatement::prepare(m_db, rankSql, &prepareError);
+        if (!ranks) {
             *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), prepareError);
             return false;
         }
-        for (std::size_t i = 0; i < byId.size(); ++i) {
-            if (stop(qint64(i) + 1))
+        ranks->bindInt64(1, query.maxId > 0 ? query.maxId : std::numeric_limits<qint64>::max());
+        qint64 rank = 0;
+        QByteArray previous;
+        bool previousNull = false;
+        for (qint64 n = 1; (rc = ranks->step(&stepError)) == 1; ++n) {
+            if (stop(n)) {
+                ranks->reset();
                 return false;
-            FoldedGroup &g = folded[byId[i].second];
-            newest->bindInt64(1, byId[i].first);
-            const int found = newest->step(&stepError);
-            if (found < 0)
-                return failed(*newest, stepError);
-            if (found > 0) {
-                if (numeric)
-                    g.newestNumber = newest->columnIsNull(0) ? std::numeric_limits<qint64>::min() : newest->columnInt64(0);
-                else
-                    g.newestText = newest->columnText(0).toByteArray();
             }
-            newest->reset();
+            const bool null = ranks->columnIsNull(1);
+            const QByteArrayView value = ranks->columnText(1);
+            if (n == 1 || null != previousNull || value != QByteArrayView(previous)) {
+                ++rank;
+                previous = value.toByteArray();
+                previousNull = null;
+            }
+            if (const auto it = byNewest.constFind(ranks->columnInt64(0)); it != byNewest.constEnd())
+                folded[std::size_t(*it)].newestRank = rank;
         }
+        if (rc < 0)
+            return failed(*ranks, stepError);
+        ranks->reset();
     }
 
-    // Written in the query's order, numbered, in one transaction.
+    // Kept in the query's order; pages are read from them (the table stays empty).
     sortFolded(query, rules, sources, &folded);
-    if (!m_db.transaction()) {
-        *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
-        return false;
-    }
-    auto insert = SqliteStatement::prepare(m_db, groupSql::InsertGroup, &prepareError);
-    if (!insert) {
-        m_db.rollback();
-        *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), prepareError);
-        return false;
-    }
-    for (std::size_t i = 0; i < folded.size(); ++i) {
-        if (stop(qint64(i) + 1)) {
-            insert.reset();
-            m_db.rollback();
-            return false;
-        }
-        const FoldedGroup &g = folded[i];
-        insert->bindInt64(1, qint64(i) + 1);
-        insert->bindText(2, rules.at(g.rule));
-        insert->bindText(3, sources.at(g.source));
-        insert->bindInt64(4, g.bucket);
-        insert->bindInt64(5, g.count);
-        insert->bindInt64(6, g.firstSeen);
-        insert->bindInt64(7, g.lastSeen);
-        insert->bindInt64(8, g.topRank);
-        insert->bindInt64(9, g.firstId);
-        insert->bindInt64(10, g.lastId);
-        if (insert->stepInsert(nullptr, &stepError) < 0) {
-            insert.reset();
-            m_db.rollback();
-            if (!guard.fired())
-                *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), stepError);
-            return false;
-        }
-    }
-    insert.reset();
-    if (!m_db.commit()) {
-        *error = ConsoleStoreText::tr("cannot commit the groups: %1").arg(m_db.lastError().text());
-        m_db.rollback();
-        return false;
-    }
-    *groups = qint64(folded.size());
+    auto kept = std::make_shared<FoldedGroups>();
+    for (const QByteArray &name : std::as_const(rules))
+        kept->rules.append(QString::fromUtf8(name));
+    for (const QByteArray &name : std::as_const(sources))
+        kept->sources.append(QString::fromUtf8(name));
+    kept->groups = std::move(folded);
+    *groups = qint64(kept->groups.size());
+    m_folded = std::move(kept);
     return true;
 }
-
 bool Store::alertGroupRows(qint64 offset, int limit, QList<AlertGroupRow> *rows, QString *error)
 {
+    if (m_folded) {
+        const std::vector<FoldedGroup> &all = m_folded->groups;
+        const std::size_t first = std::size_t(std::clamp<qint64>(offset, 0, qint64(all.size())));
+        const std::size_t end = std::min(all.size(), first + std::size_t(std::max(limit, 0)));
+        QList<AlertGroupRow> out;
+        if (first == end) {
+            *rows = out;
+            return true;
+        }
+        // The page's newest alerts in one statement, by id.
+        QString statement = QLatin1String(sql::AlertRowSelect) + QLatin1String(groupSql::NewestOfPage);
+        for (std::size_t i = first; i < end; ++i)
+            statement.append(i == first ? QStringLiteral("?") : QStringLiteral(", ?"));
+        statement.append(QLatin1Char(')'));
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (!q.prepare(statement))
+            return fail(q, error, groupSql::NewestOfPage);
+        for (std::size_t i = first; i < end; ++i)
+            q.bindValue(int(i - first), all[i].lastId);
+        if (!q.exec())
+            return fail(q, error, groupSql::NewestOfPage);
+        QHash<qint64, AlertRow> newest;
+        while (q.next()) {
+            const AlertRow r = rowFromQuery(q);
+            newest.insert(r.id, r);
+        }
+        out.reserve(qsizetype(end - first));
+        for (std::size_t i = first; i < end; ++i) {
+            const FoldedGroup &f = all[i];
+            AlertGroupRow g;
+            g.ruleName = m_folded->rules.at(f.rule);
+            g.sourceId = m_folded->sources.at(f.source);
+            g.bucket = f.bucket;
+            g.count = f.count;
+            g.firstSeenMs = f.firstSeen;
+            g.lastSeenMs = f.lastSeen;
+            g.topSeverity = engine::Severity(std::clamp(f.topRank, 0, 3));
+            g.firstId = f.firstId;
+            g.newest = newest.value(f.lastId);
+            out.append(g);
+        }
+        *rows = std::move(out);
+        return true;
+    }
     QSqlQuery &q = prepared(groupSql::Page);
     q.bindValue(0, offset);
     q.bindValue(1, offset + limit);
