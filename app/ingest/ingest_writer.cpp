@@ -84,6 +84,13 @@ void IngestWriter::run()
     // Benchmark switch (bench/ingest/run_models.sh): VIGIL_SCORING_THREAD=0 scores on this thread.
     if (qEnvironmentVariable("VIGIL_SCORING_THREAD") == QStringLiteral("0"))
         m_pipeline.models().setParallel(false);
+    // The write-ahead log is checkpointed on a thread of its own, not inside the commits that
+    // producers wait for. Benchmark switch: VIGIL_CHECKPOINT_THREAD=0 keeps SQLite's default.
+    if (qEnvironmentVariable("VIGIL_CHECKPOINT_THREAD") != QStringLiteral("0")) {
+        QString checkpointError;
+        if (!m_store->checkpointInBackground(&checkpointError))
+            qWarning("Vigil: write-ahead log checkpoints stay in the commits: %s", qPrintable(checkpointError));
+    }
     if (!reloadModels(&error))
         emit failure(error);
     if (!reloadSilences(&error))

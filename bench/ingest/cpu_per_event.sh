@@ -7,6 +7,7 @@
 #
 #   bench/ingest/cpu_per_event.sh [EVENTS]      default 200,000
 #   BUILD_DIR=build-x  PRELOAD=/path/lib.so     another build; a library to LD_PRELOAD
+#   BATCH=1 WINDOW=64 CONNECTIONS=4              the producer's message size and flow (default 100, 64, 1)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${BUILD_DIR:-build}
@@ -24,12 +25,14 @@ ticks() { for t in /proc/$pid/task/*; do echo "$(tr ' ' _ <"$t/comm") $(awk '{pr
 hz=$(getconf CLK_TCK)
 ticks >"$tmp/before"
 /usr/bin/time -f "%U %S" -o "$tmp/producer" "$build/bench/vigil-bench-producer" \
-    --url "ws://127.0.0.1:$port/events" --events "$events" --batch 100 --window 64 --prefix cpu-
+    --url "ws://127.0.0.1:$port/events" --events "$events" --batch "${BATCH:-100}" --window "${WINDOW:-64}" \
+    --connections "${CONNECTIONS:-1}" --prefix cpu-
 ticks >"$tmp/after"
 kill -TERM $pid
 wait $pid || true
 echo "# load average $(cut -d' ' -f1-3 /proc/loadavg); CPU µs per event"
-join "$tmp/before" "$tmp/after" | awk -v n="$events" -v hz="$hz" \
+# Threads started during the run (the rules' and models' workers) count from zero.
+join -a 2 -e 0 -o 0,1.2,2.2 "$tmp/before" "$tmp/after" | awk -v n="$events" -v hz="$hz" \
     '{d = $3 - $2; if (d > 0) printf "%-16s %6.2f\n", $1, d * 1e6 / hz / n}'
 awk -v n="$events" '{printf "%-16s %6.2f\n", "producer", ($1 + $2) * 1e6 / n}' "$tmp/producer"
 tail -1 "$tmp/log"

@@ -33,8 +33,11 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() < 4) {
-        std::fprintf(stderr, "usage: vigil-bench-sqlite-ceiling DB EVENTS BATCH [--cache-mib N] [--returning]\n"
+        std::fprintf(stderr, "usage: vigil-bench-sqlite-ceiling DB EVENTS BATCH [--cache-mib N] [--wal-autocheckpoint PAGES]\n"
+                             "                                   [--prefix P] [--returning]\n"
                              "  --cache-mib N  page cache per connection (default 64, as Vigil's connections)\n"
+                             "  --wal-autocheckpoint PAGES  SQLite's checkpoint threshold (default 1000, SQLite's)\n"
+                             "  --prefix P     event ids P0, P1, … (default ceiling-): add rows to a filled database\n"
                              "  --returning    ask for the new id with RETURNING id instead of sqlite3_changes() (Vigil\n"
                              "                 inserts like the default; this shows what RETURNING costs)\n");
         return 2;
@@ -45,12 +48,16 @@ int main(int argc, char **argv)
     const qsizetype cacheAt = args.indexOf(QStringLiteral("--cache-mib"));
     const int cacheMib = cacheAt > 0 && cacheAt + 1 < args.size() ? args.at(cacheAt + 1).toInt() : 64;
     const bool useChanges = !args.contains(QStringLiteral("--returning"));
+    const qsizetype walAt = args.indexOf(QStringLiteral("--wal-autocheckpoint"));
+    const int walPages = walAt > 0 && walAt + 1 < args.size() ? args.at(walAt + 1).toInt() : 1000;
+    const qsizetype prefixAt = args.indexOf(QStringLiteral("--prefix"));
+    const QString prefix = prefixAt > 0 && prefixAt + 1 < args.size() ? args.at(prefixAt + 1) : QStringLiteral("ceiling-");
 
     // Rows are prepared before the clock starts: this measures the database alone.
     std::vector<Row> rows;
     rows.reserve(std::size_t(events));
     for (qint64 n = 0; n < events; ++n) {
-        const QJsonObject o = QJsonDocument::fromJson(makeEvent(n, QStringLiteral("ceiling-"))).object();
+        const QJsonObject o = QJsonDocument::fromJson(makeEvent(n, prefix)).object();
         rows.push_back({o.value(QStringLiteral("id")).toString().toUtf8(), o.value(QStringLiteral("type")).toString().toUtf8(),
                         o.value(QStringLiteral("source_type")).toString().toUtf8(),
                         o.value(QStringLiteral("source_id")).toString().toUtf8(),
@@ -61,6 +68,8 @@ int main(int argc, char **argv)
     check(sqlite3_open(path.constData(), &db), db, "open");
     const QByteArray cachePragma = "PRAGMA cache_size=-" + QByteArray::number(cacheMib * 1024) + ";";
     check(sqlite3_exec(db, cachePragma.constData(), nullptr, nullptr, nullptr), db, "cache_size");
+    const QByteArray walPragma = "PRAGMA wal_autocheckpoint=" + QByteArray::number(walPages) + ";";
+    check(sqlite3_exec(db, walPragma.constData(), nullptr, nullptr, nullptr), db, "wal_autocheckpoint");
     check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;"
                            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,"
                            " time INTEGER NOT NULL, type TEXT NOT NULL, source_type TEXT NOT NULL, source_id TEXT NOT NULL,"
@@ -105,8 +114,8 @@ int main(int argc, char **argv)
     const double seconds = double(clock.nsecsElapsed()) / 1e9;
     sqlite3_finalize(insert);
     sqlite3_close(db);
-    std::printf("{\"events\":%lld,\"stored\":%lld,\"batch\":%d,\"cache_mib\":%d,\"dedup\":\"%s\",\"seconds\":%.3f,"
+    std::printf("{\"events\":%lld,\"stored\":%lld,\"batch\":%d,\"cache_mib\":%d,\"wal_autocheckpoint\":%d,\"dedup\":\"%s\",\"seconds\":%.3f,"
                 "\"events_per_s\":%.0f}\n",
-                events, stored, batch, cacheMib, useChanges ? "changes" : "returning", seconds, double(events) / seconds);
+                events, stored, batch, cacheMib, walPages, useChanges ? "changes" : "returning", seconds, double(events) / seconds);
     return 0;
 }

@@ -37,6 +37,10 @@ public:
     // Decodes one event object; `where` prefixes error messages ("events[3]").
     static bool decodeEvent(const QJsonObject &object, qint64 nowMs, const QString &where,
                             Event *event, QString *error);
+    // The same, with the text of the object's "fields" value as it stood in the message (kept,
+    // without whitespace between tokens, as the event's fieldsJson); empty: serialise `fields`.
+    static bool decodeEvent(const QJsonObject &object, qint64 nowMs, const QString &where,
+                            QByteArrayView fieldsText, Event *event, QString *error);
 
     static QJsonObject toJson(const Event &event);
     static QByteArray encodeReply(const QStringList &accepted, const QStringList &duplicates,

@@ -50,7 +50,20 @@ void SqliteStatement::bindText(int index, const QByteArray &utf8)
 
 void SqliteStatement::bindText(int index, const QString &text)
 {
-    sqlite3_bind_text16(m_statement, index, text.utf16(), int(text.size() * 2), SQLITE_STATIC);
+    if (m_utf8.size() <= std::size_t(index))
+        m_utf8.resize(std::size_t(index) + 1);
+    std::string &buffer = m_utf8[std::size_t(index)];
+    const qsizetype n = text.size();
+    const QChar *in = text.constData();
+    buffer.resize(std::size_t(n));
+    qsizetype i = 0;
+    for (; i < n && in[i].unicode() < 0x80; ++i)
+        buffer[std::size_t(i)] = char(in[i].unicode());
+    if (i < n) { // not ASCII: Qt's conversion (rare in ids and source names)
+        const QByteArray utf8 = text.toUtf8();
+        buffer.assign(utf8.constData(), std::size_t(utf8.size()));
+    }
+    sqlite3_bind_text(m_statement, index, buffer.data(), int(buffer.size()), SQLITE_STATIC);
 }
 
 void SqliteStatement::bindInt64(int index, qint64 value)

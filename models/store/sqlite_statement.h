@@ -7,6 +7,8 @@
 #include <QString>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -28,7 +30,8 @@ public:
     SqliteStatement &operator=(const SqliteStatement &) = delete;
 
     void bindText(int index, const QByteArray &utf8); // 1-based, like SQLite; bytes must outlive step()
-    // UTF-16 straight from the string (SQLite converts while it builds the record: no copy here).
+    // The string as UTF-8 in a buffer kept per parameter (no allocation once it has grown, and
+    // SQLite stores it as it is: a UTF-16 binding costs SQLite a conversion and a malloc).
     void bindText(int index, const QString &text);
     void bindInt64(int index, qint64 value);
     void bindDouble(int index, double value);
@@ -55,6 +58,7 @@ private:
     SqliteStatement(sqlite3 *db, sqlite3_stmt *statement) : m_db(db), m_statement(statement) {}
     sqlite3 *m_db;
     sqlite3_stmt *m_statement;
+    std::vector<std::string> m_utf8; // by parameter index, reused row after row
 };
 
 /*!

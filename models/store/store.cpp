@@ -2,6 +2,8 @@
 
 #include "schema.h"
 #include "sqlite_statement.h"
+#include "wal_checkpointer.h"
+#include "text_fold.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -153,6 +155,7 @@ Store::Store(const DatabaseUrl &url, const QString &connectionName)
 
 Store::~Store()
 {
+    m_checkpointer.reset(); // before the connection it hooks closes
     m_nativeInsertEvent.reset();
     m_nativeInsertDetection.reset();
     m_statements.clear();
@@ -222,6 +225,12 @@ bool Store::connect(QString *error)
             && q.value(0).toString() != QStringLiteral("wal") && m_url.path != QStringLiteral(":memory:")) {
             *error = StoreText::tr("the database %1 cannot use write-ahead logging (is it on a network file system?)")
                          .arg(m_url.path);
+            return false;
+        }
+        // Free text on rows the trigram index does not hold folds case as the index does.
+        QString why;
+        if (!TextFold::registerFunctions(m_db, &why)) {
+            *error = StoreText::tr("cannot set up free-text search on %1: %2").arg(m_url.displayName(), why);
             return false;
         }
     }
@@ -449,6 +458,14 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         return false;
     }
     return true;
+}
+
+bool Store::checkpointInBackground(QString *error)
+{
+    if (m_url.kind != DatabaseUrl::Kind::SQLite || m_checkpointer)
+        return true;
+    m_checkpointer = WalCheckpointer::attach(m_db, m_url.path, error);
+    return m_checkpointer != nullptr;
 }
 
 qint64 Store::userId(const Actor &actor, QString *error)

@@ -18,6 +18,8 @@
 
 namespace vigil::models {
 
+class WalCheckpointer;
+
 class SqliteStatement;
 struct FoldedGroups;
 
@@ -208,6 +210,12 @@ public:
     // `maxAlerts` of them (0: all), in one transaction; *indexed says how many. The ingest
     // writer calls it every couple of seconds; searches cover the newer ones with LIKE.
     bool indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error);
+
+    // SQLite: checkpoints of the write-ahead log run on a thread of their own instead of in
+    // the commit that fills it (see WalCheckpointer). For the connection that writes most
+    // (the ingest writer's). True without doing anything on PostgreSQL; false with a message
+    // when it cannot start (the store then checkpoints as SQLite does by default).
+    bool checkpointInBackground(QString *error);
     bool finishBulkLoad(QString *error);
 
     // --- silences (store_silences.cpp) ---
@@ -263,6 +271,7 @@ private:
     QHash<QString, qint64> m_userIds;
     std::unique_ptr<SqliteStatement> m_nativeInsertEvent; // SQLite only: the ingest hot path
     std::unique_ptr<SqliteStatement> m_nativeInsertDetection; // SQLite only: detections of a batch
+    std::unique_ptr<WalCheckpointer> m_checkpointer;          // SQLite writer only
     std::shared_ptr<FoldedGroups> m_folded; // SQLite only: the groups of the last buildAlertGroups()
 };
 

@@ -42,6 +42,7 @@ constexpr const char *SeverityRank =
     "(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END)";
 constexpr const char *WhereSeverityIn = " AND (CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END) IN (";
 constexpr const char *WhereStatusIn = " AND a.status IN (";
+constexpr const char *WhereOpen = " AND a.status IN ('NEW', 'ACKNOWLEDGED')";
 constexpr const char *WhereTypeIn = " AND a.type IN (";
 constexpr const char *WhereRuleIn = " AND a.rule_name IN (";
 constexpr const char *WhereSource = " AND a.source_id = ?";
@@ -50,41 +51,44 @@ constexpr const char *WhereUnassigned = " AND a.assigned_to IS NULL";
 constexpr const char *WhereFrom = " AND a.created_at >= ?";
 constexpr const char *WhereTo = " AND a.created_at < ?";
 // Free text: the trigram index of schema migration 4 (SQLite) finds the alerts whose message,
-// rule, source or event fields contain the text, ignoring case; a text shorter than a trigram,
-// and PostgreSQL, fall back to scanning with the same meaning (LIKE ignores ASCII case in
-// SQLite, ILIKE in PostgreSQL).
+// rule, source or event fields contain the text, ignoring case; a text shorter than a trigram
+// is scanned with the same meaning: vigil_contains() folds case as the index's tokenizer does
+// (every Unicode letter, see text_fold.h), so "MÜLLER" finds "Müller" on both paths.
+// PostgreSQL scans with ILIKE.
 // The writer indexes new alerts in the background (Store::indexAlertText), so the index holds
-// the alerts up to a watermark; the few newer ones are searched with LIKE (ASCII case folding,
-// as the fallback below). Values: the phrase, then the LIKE pattern four times.
+// the alerts up to a watermark; the few newer ones are scanned. Values: the phrase, then the
+// text four times.
 #define VIGIL_TEXT_THROUGH "(SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM settings WHERE key = 'alert_text.through')"
-#define VIGIL_TEXT_LIKE                                                                                    \
-    "(a.message LIKE ? ESCAPE '!' OR a.rule_name LIKE ? ESCAPE '!' OR a.source_id LIKE ? ESCAPE '!'"      \
-    " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields LIKE ? ESCAPE '!'))"
+#define VIGIL_TEXT_CONTAINS                                                                                \
+    "(vigil_contains(a.message, ?) OR vigil_contains(a.rule_name, ?) OR vigil_contains(a.source_id, ?)"  \
+    " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND vigil_contains(e.fields, ?)))"
 constexpr const char *WhereTextIndexed = " AND (a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)"
-                                         " OR a.id > " VIGIL_TEXT_THROUGH " AND " VIGIL_TEXT_LIKE ")";
+                                         " OR a.id > " VIGIL_TEXT_THROUGH " AND " VIGIL_TEXT_CONTAINS ")";
 constexpr const char *CountTextMatches =
     "SELECT (SELECT COUNT(*) FROM alert_text WHERE alert_text MATCH ? AND rowid <= ?)"
-    " + (SELECT COUNT(*) FROM alerts a WHERE a.id > " VIGIL_TEXT_THROUGH " AND a.id <= ? AND " VIGIL_TEXT_LIKE ")";
-constexpr const char *WhereTextInSet = " AND (+a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)"
-                                       " OR +a.id > " VIGIL_TEXT_THROUGH " AND " VIGIL_TEXT_LIKE ")";
+    " + (SELECT COUNT(*) FROM alerts a WHERE a.id > " VIGIL_TEXT_THROUGH " AND a.id <= ? AND " VIGIL_TEXT_CONTAINS ")";
+constexpr const char *WhereTextContains = " AND " VIGIL_TEXT_CONTAINS;
 constexpr const char *TextThroughSetting = "alert_text.through";
 constexpr const char *MaxAlertIdForText = "SELECT COALESCE(MAX(id), 0) FROM alerts";
-#undef VIGIL_TEXT_LIKE
+#undef VIGIL_TEXT_CONTAINS
 #undef VIGIL_TEXT_THROUGH
 constexpr const char *ProbeHead = "SELECT COUNT(*) FROM (SELECT 1 FROM alerts a WHERE 1 = 1";
 constexpr const char *ProbeText = "SELECT COUNT(*) FROM (SELECT 1 FROM alert_text WHERE alert_text MATCH ?";
 constexpr const char *ProbeTail = " LIMIT ?)";
-constexpr const char *WhereTextLike =
-    " AND (a.message LIKE ? ESCAPE '!' OR a.rule_name LIKE ? ESCAPE '!' OR a.source_id LIKE ? ESCAPE '!'"
-    " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields LIKE ? ESCAPE '!'))";
 constexpr const char *WhereTextILike =
     " AND (a.message ILIKE ? ESCAPE '!' OR a.rule_name ILIKE ? ESCAPE '!' OR a.source_id ILIKE ? ESCAPE '!'"
     " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND e.fields ILIKE ? ESCAPE '!'))";
 constexpr const char *LimitOffset = " LIMIT ? OFFSET ?";
 constexpr const char *WhereIdInPage = " WHERE a.id IN (";
 constexpr const char *WhereId = " AND a.id = ?";
-// The unary + keeps the planner on the sort index: alerts_silence would find every row.
+// Hiding silenced alerts, three ways (see SilenceCheck). The unary + keeps the planner on the
+// sort index: alerts_silence would find every row.
 constexpr const char *WhereNotSilenced = " AND +a.silence_id IS NULL";
+constexpr const char *WhereNotSilencedIndexed = " AND a.silence_id IS NULL";
+constexpr const char *WhereNotInSilencedSet =
+    " AND +a.id NOT IN (SELECT s.id FROM alerts s WHERE s.silence_id IS NOT NULL)";
+constexpr const char *CountSilenced =
+    "SELECT COUNT(*) FROM (SELECT 1 FROM alerts WHERE silence_id IS NOT NULL AND +id <= ? LIMIT ?)";
 constexpr const char *AnySilenced = "SELECT 1 FROM alerts WHERE silence_id IS NOT NULL LIMIT 1";
 constexpr const char *AnySilencedUpTo = "SELECT 1 FROM alerts WHERE silence_id IS NOT NULL AND +id <= ? LIMIT 1";
 
@@ -232,6 +236,7 @@ struct Term
     QVariantList checkedValues;     // when `checked` binds other values than `indexed`
     bool probed = true;
     bool text = false;
+    bool openStatuses = false;      // found on the open alerts' index, which holds silence_id
 };
 
 QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
@@ -260,9 +265,18 @@ QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
     }
     if (!query.statuses.isEmpty()) {
         QVariantList v;
-        for (engine::AlertStatus s : query.statuses)
+        bool open = true;
+        for (engine::AlertStatus s : query.statuses) {
             v.append(engine::toString(s));
+            open = open && (s == engine::AlertStatus::New || s == engine::AlertStatus::Acknowledged);
+        }
         inList(sql::WhereStatusIn, v);
+        // Open alerts only: said literally, so the planner may read the index of open alerts
+        // (schema migration 7), which holds the other filtered columns too.
+        if (open) {
+            terms.last().indexed.append(QLatin1String(sql::WhereOpen));
+            terms.last().openStatuses = true;
+        }
     }
     if (!query.types.isEmpty()) {
         QVariantList v;
@@ -301,25 +315,22 @@ QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
         return terms;
     Term t;
     t.text = true;
-    // The trigram index cannot look up fewer than three characters.
-    if (kind == DatabaseUrl::Kind::SQLite && text.toUcs4().size() >= 3) {
+    if (kind == DatabaseUrl::Kind::SQLite) {
         // Either the matches drive (rows looked up by id), or rows found another way are
-        // checked: an ASCII text with LIKE on the row (the same answer, ASCII case being all
-        // LIKE folds, and no index search per row), other text against the set of matches.
-        const QString pattern = likePattern(text);
-        t.indexed = QLatin1String(sql::WhereTextIndexed);
-        t.values = {textPhrase(text), pattern, pattern, pattern, pattern};
-        bool ascii = true;
-        for (QChar c : text)
-            ascii = ascii && c.unicode() < 0x80;
-        if (ascii) {
-            t.checked = QLatin1String(sql::WhereTextLike);
-            t.checkedValues = {pattern, pattern, pattern, pattern};
+        // checked on the row (the same answer, and no index search per row). The trigram index
+        // cannot look up fewer than three characters: such a text is always checked.
+        t.checked = QLatin1String(sql::WhereTextContains);
+        t.checkedValues = {text, text, text, text};
+        if (text.toUcs4().size() >= 3) {
+            t.indexed = QLatin1String(sql::WhereTextIndexed);
+            t.values = {textPhrase(text), text, text, text, text};
         } else {
-            t.checked = QLatin1String(sql::WhereTextInSet);
+            t.indexed = t.checked;
+            t.values = t.checkedValues;
+            t.probed = false;
         }
     } else {
-        t.indexed = QLatin1String(kind == DatabaseUrl::Kind::SQLite ? sql::WhereTextLike : sql::WhereTextILike);
+        t.indexed = QLatin1String(sql::WhereTextILike);
         t.checked = t.indexed;
         t.probed = false;
         const QString pattern = likePattern(text);
@@ -346,7 +357,18 @@ struct QueryPlan
     bool chosen = false;    // false: the planner decides (no condition, or PostgreSQL)
     int driving = -1;       // term that finds the rows; -1: walk the sort order's index
     int rarest = -1;        // term with the fewest rows (for counting)
+    qint64 rarestRows = 0;  // its rows, as counted (at most the probe's limit)
 };
+
+/*!
+    How silenced alerts are left out when "Show silenced" is off. Checking each row's
+    silence_id (Row) reads every row walked from the table unless its index holds the column;
+    a deep page walks hundreds of thousands of index entries and reads as many rows. NotInSet
+    reads the silenced alerts' ids once (from alerts_silence) and checks the ids the index
+    walk already has; it pays when more rows are walked than alerts are silenced. Indexed: a
+    count of all alerts, answered on alerts_silence alone.
+*/
+enum class SilenceCheck { Row, NotInSet, Indexed };
 
 constexpr qint64 kProbeLimit = 50'000;
 constexpr qint64 kTextProbeLimit = 5'000; // free text reads postings, not an index range
@@ -354,11 +376,14 @@ constexpr qint64 kTextProbeLimit = 5'000; // free text reads postings, not an in
 // Appends the WHERE clause to `statement` and collects the values to bind. `forCount`: the
 // rows are counted, not paged (no order to walk).
 void composeWhere(const AlertQuery &query, const QList<Term> &terms, const QueryPlan &plan, bool forCount,
-                  bool hideSilenced, QString *statement, QVariantList *values)
+                  bool hideSilenced, QString *statement, QVariantList *values,
+                  SilenceCheck silenceCheck = SilenceCheck::Row)
 {
     statement->append(QLatin1String(sql::WhereAll));
     if (hideSilenced)
-        statement->append(QLatin1String(sql::WhereNotSilenced));
+        statement->append(QLatin1String(silenceCheck == SilenceCheck::NotInSet ? sql::WhereNotInSilencedSet
+                                        : silenceCheck == SilenceCheck::Indexed ? sql::WhereNotSilencedIndexed
+                                                                                : sql::WhereNotSilenced));
     if (query.maxId > 0) {
         statement->append(QLatin1String(sql::WhereMaxId));
         values->append(query.maxId);
@@ -422,10 +447,26 @@ QueryPlan choosePlan(const QSqlDatabase &db, const QString &connection, Database
     for (qsizetype i = 0; i < terms.size(); ++i)
         if (plan.rarest < 0 || counts.at(i) < counts.at(plan.rarest))
             plan.rarest = int(i);
+    plan.rarestRows = counts.at(plan.rarest);
     if (counts.at(plan.rarest) < kProbeLimit)
         plan.driving = plan.rarest;
     return plan;
 }
+
+// The silenced alerts up to `maxId` (all when 0), counted on alerts_silence up to `limit`.
+qint64 silencedAlerts(const QSqlDatabase &db, qint64 maxId, qint64 limit)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.prepare(QLatin1String(sql::CountSilenced)))
+        return limit;
+    q.bindValue(0, maxId > 0 ? maxId : std::numeric_limits<qint64>::max());
+    q.bindValue(1, limit);
+    return q.exec() && q.next() ? q.value(0).toLongLong() : limit;
+}
+
+// Pages at least this deep may leave silenced alerts out by their ids (SilenceCheck).
+constexpr qint64 kDeepPage = 2'000;
 
 void composeOrder(const AlertQuery &query, const QueryPlan &plan, QString *statement)
 {
@@ -489,8 +530,23 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
         const qint64 upTo = query.maxId > 0 ? query.maxId : std::numeric_limits<qint64>::max();
         values = {v.at(0), upTo, upTo, v.at(1), v.at(2), v.at(3), v.at(4)};
     } else {
-        composeWhere(query, terms, choosePlan(m_db, m_connectionName, m_url.kind, terms), true, hideSilenced,
-                     &statement, &values);
+        const QueryPlan plan = choosePlan(m_db, m_connectionName, m_url.kind, terms);
+        // A count of one condition reads its index alone, but for silence_id: then the ids
+        // are checked instead, when fewer alerts are silenced than it reads (and the open
+        // alerts' index holds silence_id). With more conditions the rows are read anyway.
+        SilenceCheck check = SilenceCheck::Row;
+        if (hideSilenced && m_url.kind == DatabaseUrl::Kind::SQLite) {
+            if (terms.isEmpty())
+                check = SilenceCheck::Indexed;
+            else if (terms.size() == 1 && plan.chosen && !terms.constFirst().openStatuses) {
+                // A condition the probe stopped counting reads more rows than it counted: the
+                // ids are checked while fewer than twice the probe's limit are silenced.
+                const qint64 reads = plan.rarestRows >= kProbeLimit ? 2 * kProbeLimit : plan.rarestRows;
+                if (silencedAlerts(m_db, query.maxId, reads) < reads)
+                    check = SilenceCheck::NotInSet;
+            }
+        }
+        composeWhere(query, terms, plan, true, hideSilenced, &statement, &values, check);
     }
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
@@ -513,7 +569,15 @@ bool Store::alertRows(const AlertQuery &query, qint64 offset, int limit, QList<A
     QVariantList values;
     const QList<Term> terms = queryTerms(query, m_url.kind);
     const QueryPlan plan = choosePlan(m_db, m_connectionName, m_url.kind, terms);
-    composeWhere(query, terms, plan, false, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
+    const bool hideSilenced = !query.showSilenced && hasSilencedAlerts(query.maxId);
+    // A deep page of all alerts walks the sort order's index and needs no row but for
+    // silence_id: the silenced alerts are left out by id instead, when they are fewer than the
+    // entries it skips. (With a condition, the rows walked are read for it anyway.)
+    SilenceCheck check = SilenceCheck::Row;
+    if (hideSilenced && m_url.kind == DatabaseUrl::Kind::SQLite && terms.isEmpty() && offset >= kDeepPage
+        && silencedAlerts(m_db, query.maxId, offset) < offset)
+        check = SilenceCheck::NotInSet;
+    composeWhere(query, terms, plan, false, hideSilenced, &statement, &values, check);
     composeOrder(query, plan, &statement);
     statement.append(QLatin1String(sql::LimitOffset));
     statement.append(QLatin1Char(')'));

@@ -95,6 +95,9 @@ private slots:
     void toJson();
     void encodeReply_data();
     void encodeReply();
+    void encodeReplyMatchesQJsonDocument();
+    void fieldsTextAsSent_data();
+    void fieldsTextAsSent();
 };
 
 // Whole messages: the events they yield and the rejections, each list in message order.
@@ -259,8 +262,8 @@ void TestEventCodec::decode()
     QJsonArray actualEvents;
     for (const Event &e : decoded.events) {
         actualEvents.append(EventCodec::toJson(e));
-        // fieldsJson is the compact form of fields, made once for the store.
-        QCOMPARE(e.fieldsJson, QJsonDocument(e.fields).toJson(QJsonDocument::Compact));
+        // fieldsJson is fields as JSON text, made once for the store: the same object.
+        QCOMPARE(QJsonDocument::fromJson(e.fieldsJson).object(), e.fields);
     }
     QJsonArray actualRejected;
     for (const Rejection &r : decoded.rejected)
@@ -543,6 +546,9 @@ void TestEventCodec::encodeReply_data()
         << QJsonArray{rejection(kNull, u"message is not valid JSON: unterminated object at offset 1"_qs)}
         << QByteArray("{\"accepted\":[\"id \\\"quoted\\\"\"],\"duplicates\":[\"Z\xc3\xbcrich-1\"],\"rejected\":["
                       "{\"error\":\"message is not valid JSON: unterminated object at offset 1\",\"id\":null}]}");
+    QTest::newRow("backslash, control characters and a quote at the start")
+        << QStringList{u"a\\b"_qs, u"tab\there"_qs, u"\"x"_qs, u"bell\u0007"_qs} << QStringList() << QJsonArray{}
+        << QByteArray(R"({"accepted":["a\\b","tab\there","\"x","bell\u0007"],"duplicates":[],"rejected":[]})");
 }
 
 void TestEventCodec::encodeReply()
@@ -559,6 +565,74 @@ void TestEventCodec::encodeReply()
     QCOMPARE(actual, reply);
     // One line: a reply is one WebSocket text frame, compact JSON.
     QVERIFY(!actual.contains('\n'));
+}
+
+void TestEventCodec::encodeReplyMatchesQJsonDocument()
+{
+    // Every character a producer id may hold: the hand-written reply is byte for byte the
+    // compact QJsonDocument of the same object.
+    QStringList ids;
+    for (char16_t c = 1; c < 0x300; ++c)
+        ids << u"id-"_qs + QChar(c) + u"-end"_qs;
+    ids << u"\U0001F600 emoji"_qs << QString() << u"plain"_qs;
+    const QByteArray actual = EventCodec::encodeReply(ids, ids.mid(0, 10), {});
+    const QJsonObject expected{{u"accepted"_qs, QJsonArray::fromStringList(ids)},
+                               {u"duplicates"_qs, QJsonArray::fromStringList(ids.mid(0, 10))},
+                               {u"rejected"_qs, QJsonArray()}};
+    QCOMPARE(actual, QJsonDocument(expected).toJson(QJsonDocument::Compact));
+}
+
+void TestEventCodec::fieldsTextAsSent_data()
+{
+    QTest::addColumn<QByteArray>("message");
+    QTest::addColumn<QList<QByteArray>>("fieldsJson");
+
+    const QByteArray head = R"("id":"e1","type":"SYSTEM","source_type":"s","source_id":"h")";
+    QTest::newRow("single event, spaces and newlines between tokens dropped")
+        << QByteArray("{" + head + ", \"fields\" : {\n  \"a\" : [1, 2 ],\t\"b\": {\"c\": \"x y\"} } }")
+        << QList<QByteArray>{R"({"a":[1,2],"b":{"c":"x y"}})"};
+    QTest::newRow("numbers are kept as written")
+        << QByteArray("{" + head + R"(,"fields":{"amount":1.50,"n":1e3}})")
+        << QList<QByteArray>{R"({"amount":1.50,"n":1e3})"};
+    QTest::newRow("escapes that JSON writers keep stay as sent")
+        << QByteArray("{" + head + R"(,"fields":{"q":"say \"hi\"\n","p":"a\\b"}})")
+        << QList<QByteArray>{R"({"q":"say \"hi\"\n","p":"a\\b"})"};
+    QTest::newRow("a \\u escape is decoded (the stored text holds the character)")
+        << QByteArray("{" + head + R"(,"fields":{"city":"Z\u00fcrich"}})")
+        << QList<QByteArray>{"{\"city\":\"Z\xc3\xbcrich\"}"};
+    QTest::newRow("a \\/ escape is decoded")
+        << QByteArray("{" + head + R"(,"fields":{"path":"a\/b"}})")
+        << QList<QByteArray>{R"({"path":"a/b"})"};
+    QTest::newRow("fields named twice: what the parser kept")
+        << QByteArray("{" + head + R"(,"fields":{"a":1},"fields":{"b":2}})")
+        << QList<QByteArray>{QJsonDocument(QJsonDocument::fromJson("{" + head + R"(,"fields":{"a":1},"fields":{"b":2}})")
+                                               .object().value(u"fields"_qs).toObject()).toJson(QJsonDocument::Compact)};
+    QTest::newRow("a key spelt with escapes")
+        << QByteArray("{" + head + R"(,"fi\u0065lds":{"a":  1}})")
+        << QList<QByteArray>{R"({"a":1})"};
+    QTest::newRow("a nested fields key is not the event's")
+        << QByteArray("{" + head + R"(,"fields":{"fields":{"x":1}, "y":[{"fields":2}]}})")
+        << QList<QByteArray>{R"({"fields":{"x":1},"y":[{"fields":2}]})"};
+    QTest::newRow("no fields: an empty object")
+        << QByteArray("{" + head + "}") << QList<QByteArray>{"{}"};
+    QTest::newRow("batch: each event its own text, other elements skipped")
+        << QByteArray(R"({"note":{"events":[]},"events":[{"id":"a","type":"SYSTEM","source_type":"s","source_id":"h","fields":{"k": "v,]}"}}, 7, )"
+                      R"({"fields": { "n" : [ {"m":null} ] },"id":"b","type":"SYSTEM","source_type":"s","source_id":"h"}]})")
+        << QList<QByteArray>{R"({"k":"v,]}"})", R"({"n":[{"m":null}]})"};
+}
+
+void TestEventCodec::fieldsTextAsSent()
+{
+    QFETCH(QByteArray, message);
+    QFETCH(QList<QByteArray>, fieldsJson);
+
+    const DecodedMessage decoded = EventCodec::decode(message, kNow);
+    QCOMPARE(decoded.events.size(), fieldsJson.size());
+    for (qsizetype i = 0; i < fieldsJson.size(); ++i) {
+        const Event &e = decoded.events.at(i);
+        QCOMPARE(e.fieldsJson, fieldsJson.at(i));
+        QCOMPARE(QJsonDocument::fromJson(e.fieldsJson).object(), e.fields);
+    }
 }
 
 // Core only, no QGuiApplication: drop the "-platform offscreen" CTest passes to every test.

@@ -144,6 +144,7 @@ private slots:
     void messageTemplateRefused();
     void pipeline_data();
     void pipeline();
+    void pipelineChunksOnWorkerDecideAsInline();
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1644,6 +1645,57 @@ void TestRules::pipeline()
     for (const AlertDraft &a : decisions.alerts)
         actual.append(draftJson(a));
     QCOMPARE(actual, json(alerts).toArray());
+}
+
+void TestRules::pipelineChunksOnWorkerDecideAsInline()
+{
+    // Batches of several rule chunks go to the rules' worker thread; the same events decided
+    // on the caller's thread must give the same alerts, in the same order, batch after batch
+    // (window state carries across chunks and batches).
+    const QByteArray rules = R"([
+        {"name":"Burst","alert_type":"SECURITY","severity":"HIGH","conditions":{"all":[
+            {"field":"outcome","op":"eq","value":"failure"},
+            {"aggregate":"count","group_by":"source_id","window":"1m","op":"ge","value":3}]},
+         "message":"{source_id} failed {user}"},
+        {"name":"Root","alert_type":"SECURITY","severity":"LOW","conditions":{"field":"user","op":"eq","value":"root"},
+         "message":"root on {source_id}"},
+        {"name":"Big","alert_type":"TRANSACTION","severity":"MEDIUM","conditions":{"field":"amount","op":"gt","value":900},
+         "message":"{amount}"}])";
+    QList<Rule> list;
+    QString error;
+    QVERIFY2(Rule::listFromJson(rules, &list, &error), qPrintable(error));
+    Pipeline threaded;
+    Pipeline inlineRules;
+    inlineRules.setParallelRules(false);
+    threaded.setParallelRules(true);
+    threaded.setRules(list);
+    inlineRules.setRules(list);
+
+    int chunksSeen = 0;
+    qint64 t = kT0;
+    for (const int batchSize : {Pipeline::kRuleChunkEvents * 3 + 17, 5, int(Pipeline::kRuleChunkEvents), 1000}) {
+        EventBatch batch;
+        for (int i = 0; i < batchSize; ++i) {
+            t += 37;
+            const bool security = i % 3 != 0;
+            batch.append(makeEvent(security ? EventType::Security : EventType::Transaction,
+                                   u"h%1"_qs.arg(i % 7), t,
+                                   security ? QJsonObject{{u"outcome"_qs, i % 4 ? u"failure"_qs : u"success"_qs},
+                                                          {u"user"_qs, i % 11 ? u"bob"_qs : u"root"_qs}}
+                                            : QJsonObject{{u"amount"_qs, (i * 37) % 1000}},
+                                   u"e%1-%2"_qs.arg(batchSize).arg(i)));
+        }
+        const Decisions a = threaded.process(batch);
+        const Decisions b = inlineRules.process(batch);
+        QVERIFY(!a.alerts.isEmpty());
+        QCOMPARE(a.alerts.size(), b.alerts.size());
+        for (qsizetype i = 0; i < a.alerts.size(); ++i)
+            QCOMPARE(draftJson(a.alerts.at(i)), draftJson(b.alerts.at(i)));
+        for (qsizetype i = 1; i < a.alerts.size(); ++i)
+            QVERIFY(a.alerts.at(i - 1).eventIndex <= a.alerts.at(i).eventIndex);
+        chunksSeen += batchSize / Pipeline::kRuleChunkEvents;
+    }
+    QVERIFY(chunksSeen >= 7);
 }
 
 // Core only, no QGuiApplication: drop the "-platform offscreen" CTest passes to every test.

@@ -100,6 +100,7 @@ private slots:
     void createRolesAndAudit();
     void expireAndDelete();
     void ingestStoresSilencedButHidden();
+    void hiddenOnDeepPagesAndCounts();
     void expiresOnTime();
     void preview_data();
     void preview();
@@ -449,6 +450,89 @@ void TestSilences::ingestStoresSilencedButHidden()
     QVERIFY(m_store->silences(QDateTime::currentMSecsSinceEpoch(), 0, &list, &error));
     QCOMPARE(list.size(), 1);
     QCOMPARE(list.at(0).matchedCount, 1);
+}
+
+void TestSilences::hiddenOnDeepPagesAndCounts()
+{
+    // Enough alerts that a page is deep (the store then leaves silenced alerts out by id
+    // rather than by reading each row), every 10th one silenced; each answer as SQL gives it.
+    GeneratedChunk chunk;
+    for (int i = 0; i < 3000; ++i) {
+        GeneratedAlert a;
+        a.ruleName = u"Rule %1"_qs.arg(i % 7);
+        a.type = engine::EventType::Transaction;
+        a.severity = engine::Severity(i % 4);
+        a.status = i % 3 == 0 ? engine::AlertStatus::New : engine::AlertStatus::Resolved;
+        a.message = u"alert %1"_qs.arg(i);
+        a.sourceType = u"payments"_qs;
+        a.sourceId = u"pay-%1"_qs.arg(i % 5);
+        a.createdAtMs = kT0 + (i / 2) * 1000; // pairs share a time: ties broken by id
+        a.detailsJson = "{}";
+        chunk.alerts.append(a);
+    }
+    QString error;
+    QVERIFY2(m_store->insertGenerated(chunk, &error), qPrintable(error));
+    engine::Silence noise = silence(u"Rule 1"_qs, {});
+    QVERIFY(m_store->createSilence(&noise, kAlice, &error));
+    QSqlQuery update(QSqlDatabase::database(m_name, false));
+    QVERIFY(update.exec(u"UPDATE alerts SET silence_id = %1 WHERE id % 10 = 3"_qs.arg(noise.id)));
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM alerts WHERE silence_id IS NOT NULL"_qs).toInt(), 300);
+
+    const auto expectedPage = [&](const QString &where, const QString &order, int offset) {
+        QList<qint64> out;
+        for (const QString &id : rows(u"SELECT id FROM alerts WHERE silence_id IS NULL%1 ORDER BY %2 LIMIT 200 OFFSET %3"_qs
+                                          .arg(where, order)
+                                          .arg(offset)))
+            out.append(id.toLongLong());
+        return out;
+    };
+    const auto pageIds = [&](const AlertQuery &query, int offset) {
+        QList<AlertRow> page;
+        QString why;
+        if (!m_store->alertRows(query, offset, 200, &page, &why))
+            qFatal("page failed: %s", qPrintable(why));
+        QList<qint64> out;
+        for (const AlertRow &r : page)
+            out.append(r.id);
+        return out;
+    };
+    AlertQuery query;
+    QVERIFY(m_store->maxAlertId(&query.maxId, &error));
+    const QString byTime = u"created_at DESC, id DESC"_qs;
+    for (int offset : {0, 1000, 2000, 2500, 2600, 2700}) {
+        const QList<qint64> expected = expectedPage({}, byTime, offset);
+        QCOMPARE(pageIds(query, offset), expected);
+        QCOMPARE(expected.size(), std::max(0, std::min(200, 2700 - offset)));
+    }
+    query.sortKey = AlertSortKey::Severity;
+    query.descending = false;
+    QCOMPARE(pageIds(query, 2400),
+             expectedPage({}, u"CASE severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END,"
+                              " created_at, id"_qs, 2400));
+    // A snapshot: the newer alerts, silenced or not, are not there.
+    AlertQuery older;
+    older.maxId = 2500;
+    QCOMPARE(pageIds(older, 2000), expectedPage(u" AND id <= 2500"_qs, byTime, 2000));
+
+    qint64 count = 0;
+    QVERIFY2(m_store->countAlerts(query, &count, &error), qPrintable(error));
+    QCOMPARE(count, 2700);
+    QVERIFY2(m_store->countAlerts(older, &count, &error), qPrintable(error));
+    QCOMPARE(count, 2250);
+    AlertQuery high;
+    high.severities = {engine::Severity::High};
+    QVERIFY2(m_store->countAlerts(high, &count, &error), qPrintable(error));
+    QCOMPARE(count, scalar(u"SELECT COUNT(*) FROM alerts WHERE silence_id IS NULL AND severity = 'HIGH'"_qs).toLongLong());
+    QCOMPARE(pageIds(high, 0), expectedPage(u" AND severity = 'HIGH'"_qs, byTime, 0));
+    AlertQuery open;
+    open.statuses = {engine::AlertStatus::New};
+    QVERIFY2(m_store->countAlerts(open, &count, &error), qPrintable(error));
+    QCOMPARE(count, scalar(u"SELECT COUNT(*) FROM alerts WHERE silence_id IS NULL AND status = 'NEW'"_qs).toLongLong());
+    open.severities = {engine::Severity::Low};
+    QVERIFY2(m_store->countAlerts(open, &count, &error), qPrintable(error));
+    QCOMPARE(count, scalar(u"SELECT COUNT(*) FROM alerts WHERE silence_id IS NULL AND status = 'NEW' AND severity = 'LOW'"_qs)
+                        .toLongLong());
+    QCOMPARE(pageIds(open, 0), expectedPage(u" AND status = 'NEW' AND severity = 'LOW'"_qs, byTime, 0));
 }
 
 void TestSilences::expiresOnTime()

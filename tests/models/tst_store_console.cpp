@@ -125,6 +125,12 @@ void TestStoreConsole::cleanup()
 void TestStoreConsole::migratesToLatestVersion()
 {
     QCOMPARE(m_store->schemaVersion(), schema::latestVersion());
+    // The open alerts' index holds only them (2 of the 8 alerts are closed).
+    const QSqlDatabase db = QSqlDatabase::database(QStringLiteral("console-test"), false);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM alerts INDEXED BY alerts_open_created"
+                                  " WHERE status IN ('NEW', 'ACKNOWLEDGED')")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 6);
 }
 
 void TestStoreConsole::query_data()
@@ -185,6 +191,33 @@ void TestStoreConsole::query_data()
     q = {};
     q.maxId = 5;
     QTest::newRow("snapshot bound") << q << ids({5, 4, 3, 2, 1});
+    // Open statuses with other columns: answered from the index of open alerts.
+    q = {};
+    q.severities = {engine::Severity::Critical};
+    q.statuses = {engine::AlertStatus::New};
+    q.types = {engine::EventType::Security};
+    QTest::newRow("CRITICAL + NEW + SECURITY, none") << q << ids({});
+    q.types = {engine::EventType::Compliance};
+    QTest::newRow("CRITICAL + NEW + COMPLIANCE") << q << ids({7});
+    q = {};
+    q.statuses = {engine::AlertStatus::Acknowledged};
+    q.types = {engine::EventType::Security};
+    QTest::newRow("ACKNOWLEDGED + SECURITY") << q << ids({2});
+    q = {};
+    q.statuses = {engine::AlertStatus::New, engine::AlertStatus::Acknowledged};
+    q.source = QStringLiteral("auth-007");
+    q.rules = {QStringLiteral("Brute-force login")};
+    QTest::newRow("open + source + rule") << q << ids({8, 2});
+    q.assignee = QStringLiteral("alice");
+    QTest::newRow("open + source + rule + assignee") << q << ids({2});
+    q = {};
+    q.statuses = {engine::AlertStatus::New, engine::AlertStatus::Resolved};
+    q.severities = {engine::Severity::Critical};
+    QTest::newRow("NEW or RESOLVED + CRITICAL (not only open)") << q << ids({7, 3});
+    q = {};
+    q.statuses = {engine::AlertStatus::New};
+    q.sortKey = AlertSortKey::Severity;
+    QTest::newRow("NEW by severity") << q << ids({7, 8, 1, 6, 4});
 }
 
 void TestStoreConsole::query()
@@ -269,6 +302,28 @@ void TestStoreConsole::bulkActions()
     QCOMPARE(history.constLast().user, QStringLiteral("bob"));
     QCOMPARE(history.constLast().action, toString(AlertAction(action)));
     QCOMPARE(history.constLast().success, r.changedIds.contains(alerts.first()));
+    // The index of open alerts follows the change: the open filter still agrees with every
+    // alert's status, alone and with another column.
+    for (const bool withType : {false, true}) {
+        AlertQuery open;
+        open.statuses = {engine::AlertStatus::New, engine::AlertStatus::Acknowledged};
+        if (withType)
+            open.types = {engine::EventType::Transaction};
+        QList<qint64> found;
+        QVERIFY2(m_store->alertIds(open, &found, &error), qPrintable(error));
+        QList<qint64> expected;
+        for (qint64 id = 8; id >= 1; --id) {
+            AlertRecord a;
+            QVERIFY(m_store->alert(id, &a, &error));
+            if ((a.status == engine::AlertStatus::New || a.status == engine::AlertStatus::Acknowledged)
+                && (!withType || a.type == engine::EventType::Transaction))
+                expected.append(id);
+        }
+        QCOMPARE(found, expected);
+        qint64 count = -1;
+        QVERIFY2(m_store->countAlerts(open, &count, &error), qPrintable(error));
+        QCOMPARE(count, expected.size());
+    }
 }
 
 void TestStoreConsole::assignAndComment()
