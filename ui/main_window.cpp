@@ -278,6 +278,14 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     connect(m_groupView, &QTreeView::customContextMenuRequested, this, [this](const QPoint &pos) {
         m_contextMenu->popup(m_groupView->viewport()->mapToGlobal(pos));
     });
+    // Expanded groups stay expanded when the groups are read again (refresh, filter, sort).
+    connect(m_groupView, &QTreeView::expanded, m_groupModel, [this](const QModelIndex &group) {
+        m_groupModel->setExpanded(group, true);
+    });
+    connect(m_groupView, &QTreeView::collapsed, m_groupModel, [this](const QModelIndex &group) {
+        m_groupModel->setExpanded(group, false);
+    });
+    connect(m_groupModel, &models::AlertGroupModel::expandRequested, m_groupView, &QTreeView::expand);
     connect(m_filters, &AlertFilterBar::queryChanged, this, &MainWindow::applyFilters);
     connect(m_filters, &AlertFilterBar::saveViewRequested, this, &MainWindow::saveView);
     connect(m_filters, &AlertFilterBar::viewChosen, this, &MainWindow::chooseView);
@@ -323,16 +331,7 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     if (!settings.contains(QStringLiteral("console/geometry")))
         resize(1600, 900);
     connect(header, &QHeaderView::sortIndicatorChanged, m_model, &models::AlertPageModel::sort);
-    connect(m_groupView->header(), &QHeaderView::sortIndicatorChanged, this, [this](int column, Qt::SortOrder order) {
-        if (column >= models::AlertGroupModel::Count) {
-            // Count and last seen are not sort keys: the indicator goes back to the real order.
-            QSignalBlocker block(m_groupView->header());
-            const models::AlertQuery q = m_groupModel->query();
-            m_groupView->header()->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
-            return;
-        }
-        m_groupModel->sort(column, order);
-    });
+    connect(m_groupView->header(), &QHeaderView::sortIndicatorChanged, m_groupModel, &models::AlertGroupModel::sort);
 }
 
 void MainWindow::createGroupView()
@@ -385,19 +384,32 @@ void MainWindow::setGrouped(bool on)
     QSettings().setValue(kGroupedKey, on);
     if (on == isGrouped())
         return;
-    // The other view takes over the same filter and sort.
-    const models::AlertQuery q = activeQuery();
-    m_tables->setCurrentWidget(on ? static_cast<QWidget *>(m_groupView) : m_view);
-    QHeaderView *header = on ? m_groupView->header() : m_view->horizontalHeader();
-    {
-        QSignalBlocker block(header);
-        header->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+    // The other view takes over the same filter and sort (the table sorts by time for the
+    // groups' own count and last seen). A fold still running is not wanted any more.
+    models::AlertQuery q = activeQuery();
+    if (!on) {
+        m_loader->abandonGroups(m_groupModel->generation());
+        if (q.sortKey == models::AlertSortKey::Count || q.sortKey == models::AlertSortKey::LastSeen) {
+            q.sortKey = models::AlertSortKey::Time;
+            q.descending = true;
+        }
     }
+    m_tables->setCurrentWidget(on ? static_cast<QWidget *>(m_groupView) : m_view);
+    setSortIndicator(q);
     if (m_model->generation() > 0 || m_groupModel->generation() > 0)
         setActiveQuery(q, false);
     (on ? static_cast<QWidget *>(m_groupView) : m_view)->setFocus(Qt::ShortcutFocusReason);
     updateCount();
     updateActions();
+}
+
+// The visible view's header shows `query`'s sort (without sorting again).
+void MainWindow::setSortIndicator(const models::AlertQuery &query)
+{
+    QHeaderView *header = isGrouped() ? m_groupView->header() : m_view->horizontalHeader();
+    const int column = isGrouped() ? models::AlertGroupModel::columnOf(query.sortKey) : int(query.sortKey);
+    QSignalBlocker block(header);
+    header->setSortIndicator(column, query.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
 }
 
 models::AlertQuery MainWindow::activeQuery() const
@@ -639,9 +651,7 @@ void MainWindow::loadAlerts()
         QSignalBlocker blockAction(m_groupAction);
         m_groupAction->setChecked(grouped);
         m_tables->setCurrentWidget(grouped ? static_cast<QWidget *>(m_groupView) : m_view);
-        QHeaderView *header = grouped ? m_groupView->header() : m_view->horizontalHeader();
-        QSignalBlocker block(header);
-        header->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+        setSortIndicator(q);
     }
     setActiveQuery(q, false);
 }
@@ -673,11 +683,7 @@ void MainWindow::chooseView(const QString &name)
     models::AlertQuery q = m_filters->query();
     q.sortKey = sorted.sortKey;
     q.descending = sorted.descending;
-    {
-        QHeaderView *header = isGrouped() ? m_groupView->header() : m_view->horizontalHeader();
-        QSignalBlocker block(header);
-        header->setSortIndicator(int(q.sortKey), q.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
-    }
+    setSortIndicator(q);
     setActiveQuery(q, false);
 }
 

@@ -86,6 +86,7 @@ private:
     void createGroupView();
     void setActiveQuery(const models::AlertQuery &query, bool keepSort);
     models::AlertQuery activeQuery() const;
+    void setSortIndicator(const models::AlertQuery &query);
     void refreshActive();
     void triageMatching(models::AlertAction action);
     void assignSelected(bool toMe);

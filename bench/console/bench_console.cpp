@@ -335,6 +335,12 @@ int main(int argc, char **argv)
              q.sortKey = models::AlertSortKey::Rule;
              q.descending = false;
          }},
+        {"sort by count", [](models::AlertQuery &q) { q.sortKey = models::AlertSortKey::Count; }},
+        {"sort by last seen ↑", [](models::AlertQuery &q) {
+             q.sortKey = models::AlertSortKey::LastSeen;
+             q.descending = false;
+         }},
+        {"sort by status (newest alert's)", [](models::AlertQuery &q) { q.sortKey = models::AlertSortKey::Status; }},
         {"filter: severity = CRITICAL", [](models::AlertQuery &q) { q.severities = {engine::Severity::Critical}; }},
         {"filter: status = NEW", [](models::AlertQuery &q) { q.statuses = {engine::AlertStatus::New}; }},
         {"filter: rule = Card velocity", [](models::AlertQuery &q) { q.rules = {QStringLiteral("Card velocity")}; }},
@@ -349,6 +355,25 @@ int main(int argc, char **argv)
         firstGroups = waitGroups(*groups, groupsShown, &groupedMs);
         stalls.stop();
         grouped.append({QStringLiteral("grouped, %1").arg(QString::fromUtf8(f.what)), firstGroups, groupedMs,
+                        groups->rowCount(), stalls.max()});
+    }
+    {
+        // A new query while a whole fold runs (sorted by count): the fold is abandoned, the
+        // new query's groups do not wait for it.
+        models::AlertQuery byCount;
+        byCount.sortKey = models::AlertSortKey::Count;
+        groups->setQuery(byCount, false);
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 300)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        models::AlertQuery recent;
+        recent.fromMs = now - 24 * 3600 * 1000LL;
+        stalls.start();
+        groups->setQuery(recent, false);
+        firstGroups = waitGroups(*groups, groupsShown, &groupedMs);
+        stalls.stop();
+        grouped.append({QStringLiteral("grouped, last 24 hours, 0.3 s into a fold by count"), firstGroups, groupedMs,
                         groups->rowCount(), stalls.max()});
     }
     groups->setQuery({}, false);

@@ -315,6 +315,9 @@ QVariant AlertGroupModel::data(const QModelIndex &index, int role) const
 
 QVariant AlertGroupModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    // Times and counts sort the newest, the most first when their column is clicked.
+    if (orientation == Qt::Horizontal && role == Qt::InitialSortOrderRole)
+        return section == Time || section == Count || section == LastSeen ? QVariant(int(Qt::DescendingOrder)) : QVariant();
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractItemModel::headerData(section, orientation, role);
     switch (section) {
@@ -334,12 +337,31 @@ QVariant AlertGroupModel::headerData(int section, Qt::Orientation orientation, i
 
 // --- queries and pages ---
 
+AlertSortKey AlertGroupModel::sortKeyOf(int column)
+{
+    switch (column) {
+    case Count: return AlertSortKey::Count;
+    case LastSeen: return AlertSortKey::LastSeen;
+    default: return column >= 0 && column < Count ? AlertSortKey(column) : AlertSortKey::Time;
+    }
+}
+
+int AlertGroupModel::columnOf(AlertSortKey key)
+{
+    switch (key) {
+    case AlertSortKey::Count: return Count;
+    case AlertSortKey::LastSeen: return LastSeen;
+    case AlertSortKey::Id: return Time; // first id: the order of first seen
+    default: return int(key);
+    }
+}
+
 void AlertGroupModel::sort(int column, Qt::SortOrder order)
 {
-    if (column < 0 || column >= Count)
-        return; // count and last seen are shown, not sorted by
+    if (column < 0 || column >= ColumnCount)
+        return;
     AlertQuery q = m_query;
-    q.sortKey = AlertSortKey(column);
+    q.sortKey = sortKeyOf(column);
     q.descending = order == Qt::DescendingOrder;
     if (q.sortKey == m_query.sortKey && q.descending == m_query.descending && m_generation > 0)
         return;
@@ -365,6 +387,7 @@ void AlertGroupModel::setWindow(qint64 windowMs)
     if (windowMs <= 0 || windowMs == m_windowMs)
         return;
     m_windowMs = windowMs;
+    m_expanded.clear(); // other windows, other groups
     if (m_generation > 0)
         refresh();
 }
@@ -408,6 +431,7 @@ void AlertGroupModel::queryFinished(quint64 generation, const AlertQuery &query,
     m_waiting = 0;
     m_counting = !counted;
     endResetModel();
+    restoreExpanded(0, int(firstPage.size()));
     if (waitingChanged)
         emit liveAlertsWaitingChanged(0);
     emit loaded(m_total);
@@ -473,8 +497,42 @@ void AlertGroupModel::pageFinished(quint64 generation, int page, const QList<Ale
         return;
     const qint64 first = qint64(page) * kPageSize + qint64(m_live.size());
     const qint64 last = std::min<qint64>(first + rows.size(), rowCount()) - 1;
-    if (last >= first)
+    if (last >= first) {
         emit dataChanged(index(int(first), 0), index(int(last), ColumnCount - 1));
+        restoreExpanded(int(first), int(last - first + 1));
+    }
+}
+
+void AlertGroupModel::setExpanded(const QModelIndex &group, bool expanded)
+{
+    if (!isGroup(group) || group.model() != this)
+        return;
+    const AlertGroupRow *g = peekGroupAt(group.row());
+    if (!g)
+        return;
+    if (expanded)
+        m_expanded.insert(keyOf(*g));
+    else
+        m_expanded.remove(keyOf(*g));
+}
+
+void AlertGroupModel::restoreExpanded(int first, int count)
+{
+    if (m_expanded.isEmpty())
+        return;
+    QList<QPersistentModelIndex> shown;
+    for (int row = first; row < first + count; ++row) {
+        const AlertGroupRow *g = peekGroupAt(row);
+        if (!g || !m_expanded.contains(keyOf(*g)))
+            continue;
+        const QModelIndex group = index(row, 0);
+        if (canFetchMore(group))
+            fetchMore(group);
+        shown.append(group);
+    }
+    for (const QPersistentModelIndex &group : std::as_const(shown))
+        if (group.isValid())
+            emit expandRequested(group);
 }
 
 // --- live alerts ---

@@ -40,6 +40,11 @@ AlertQuery groupMembersQuery(const AlertQuery &query, const AlertGroupKey &key, 
     expanded (fetchMore), up to kMaxChildren, in the query's order. The first page may come
     before the count (isCounting()): the other groups are inserted when they are counted.
 
+    Expanded groups are remembered by identity (rule, source, window; the view reports them
+    through setExpanded()), so a refresh, another filter or another sort keeps them expanded:
+    when a remembered group is loaded again, its alerts are read anew and expandRequested()
+    asks the view to expand its row. A new window forgets them (its groups are others).
+
     Live alerts are queued and applied once per flush. In the default order (newest groups
     first) an alert for a loaded group updates its count, last seen, severity and newest
     alert in place (and its children when loaded); an alert that starts a group adds a row on
@@ -70,7 +75,11 @@ public:
     void fetchMore(const QModelIndex &parent) override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    // Every column sorts, both ways: Time by the group's first alert, Count by its number of
+    // alerts, LastSeen by its newest alert's time (sortKeyOf() maps a column to its key).
     void sort(int column, Qt::SortOrder order) override;
+    static AlertSortKey sortKeyOf(int column);
+    static int columnOf(AlertSortKey key);
 
     const AlertQuery &query() const { return m_query; }
     qint64 windowMs() const { return m_windowMs; }
@@ -104,6 +113,10 @@ public:
     // A changed alert (after triage): its child row and, when it is a group's newest, the group.
     void updateAlert(const AlertRecord &alert);
 
+    // The view expanded or collapsed a group row (ignored for other indexes).
+    void setExpanded(const QModelIndex &group, bool expanded);
+    int expandedGroupCount() const { return int(m_expanded.size()); }
+
 public slots:
     // `counted`: `count` is the number of groups; otherwise it is the first page's size and
     // countFinished() follows (the rows beyond it are then inserted in one beginInsertRows).
@@ -121,6 +134,9 @@ signals:
     void loaded(qint64 groups);
     void counted(qint64 groups);
     void liveAlertsWaitingChanged(int count);
+    // A group that was expanded is shown again (after a refresh, or when its page loads):
+    // the view should expand `group`; its alerts are already asked for.
+    void expandRequested(const QModelIndex &group);
 
 private:
     struct Children
@@ -147,6 +163,9 @@ private:
     void requestPage(int page) const;
     void storePage(int page, QList<AlertGroupRow> rows);
     void clearRows();
+    // Asks for the alerts of the remembered expanded groups among `count` rows from `first`,
+    // then expandRequested() for each.
+    void restoreExpanded(int first, int count);
     bool mayStartGroup(const AlertRow &alert, const AlertGroupKey &key, qint64 topFirstSeen) const;
     static void apply(AlertGroupRow &group, const AlertRow &alert);
 
@@ -161,6 +180,7 @@ private:
     QHash<int, QList<AlertGroupRow>> m_pages;         // snapshot pages by number
     QHash<AlertGroupKey, Delta> m_deltas;             // live alerts of snapshot groups
     QHash<AlertGroupKey, quint64> m_childrenByKey;
+    QSet<AlertGroupKey> m_expanded;                   // expanded in the view, kept across queries
     QHash<quint64, std::shared_ptr<Children>> m_children; // by serial (the children's internalId)
     mutable QHash<AlertGroupKey, int> m_rowCache;
     mutable QList<int> m_pageUse;

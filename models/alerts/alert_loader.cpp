@@ -175,7 +175,7 @@ Store *AlertLoader::groupStore(QString *error)
 void AlertLoader::runGroupQuery(quint64 generation, const AlertQuery &given, qint64 windowMs)
 {
     m_latestGroups.store(std::max(m_latestGroups.load(), generation));
-    if (generation < m_latestGroups.load())
+    if (generation < m_latestGroups.load() || generation <= m_abandonedGroups.load())
         return;
     QElapsedTimer clock;
     clock.start();
@@ -196,6 +196,8 @@ void AlertLoader::runGroupQuery(quint64 generation, const AlertQuery &given, qin
             complete = true;
         const qint64 lastBucket = newest.isEmpty() ? 0 : newest.first().createdAtMs / windowMs;
         for (qint64 span = 1; error.isEmpty() && !complete; span *= 8) {
+            if (generation < m_latestGroups.load() || generation <= m_abandonedGroups.load())
+                return; // a newer query (or the flat table) came meanwhile: it answers
             const qint64 from = std::max<qint64>(0, lastBucket - span + 1) * windowMs;
             AlertQuery recent = query;
             recent.fromMs = std::max(query.fromMs, from);
@@ -225,16 +227,23 @@ void AlertLoader::runGroupQuery(quint64 generation, const AlertQuery &given, qin
         emit groupQueryFinished(generation, query, windowMs, rows.size(), rows, QString(), false);
         emit groupQueryTimed(generation, clock.elapsed());
     }
-    // The whole fold, on the group thread; skipped when a newer query came meanwhile.
+    // The whole fold, on the group thread; skipped when a newer query came meanwhile, and
+    // abandoned as soon as one comes (or the grouped view is left) while it runs.
     m_groupPool.start([this, generation, query, windowMs, firstShown, clock]() mutable {
-        if (generation < m_latestGroups.load())
+        const auto superseded = [this, generation] {
+            return generation < m_latestGroups.load() || generation <= m_abandonedGroups.load();
+        };
+        if (superseded())
             return;
         QString foldError;
         qint64 count = 0;
         QList<AlertGroupRow> first;
         m_groupsBuilt = 0;
         Store *g = groupStore(&foldError);
-        if (g && g->buildAlertGroups(query, windowMs, &count, &foldError) && !firstShown)
+        const bool built = g && g->buildAlertGroups(query, windowMs, &count, &foldError, superseded);
+        if (g && !built && foldError.isEmpty())
+            return; // abandoned: the next query's answer says what the view shows
+        if (built && !firstShown)
             g->alertGroupRows(0, AlertGroupModel::kPageSize, &first, &foldError);
         if (!foldError.isEmpty()) {
             const QString message = LoaderText::tr("Cannot group alerts: %1").arg(foldError);

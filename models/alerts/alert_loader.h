@@ -38,6 +38,9 @@ public:
     // Call on any thread: the loader skips work for generations older than this.
     void noteGeneration(quint64 generation) { m_latest.store(generation); }
     void noteGroupGeneration(quint64 generation) { m_latestGroups.store(generation); }
+    // Call on any thread when the grouped view is left: the fold of `generation` (and older)
+    // stops, if it runs, and is not started, if it waits.
+    void abandonGroups(quint64 generation) { m_abandonedGroups.store(generation); }
 
 public slots:
     void runQuery(quint64 generation, const vigil::models::AlertQuery &query);
@@ -81,6 +84,7 @@ private:
     std::unique_ptr<Store> m_store;
     std::atomic<quint64> m_latest{0};
     std::atomic<quint64> m_latestGroups{0}; // the group model counts its own generations
+    std::atomic<quint64> m_abandonedGroups{0}; // folds up to this generation are not wanted
     quint64 m_groupsBuilt = 0;              // the generation the groups table holds (pool thread)
     QThreadPool m_countPool;      // one counting thread, its own connection per count
     // One thread that keeps its connection: it folds the groups into a table of that

@@ -11,8 +11,10 @@
 
 namespace vigil::models {
 
-// The columns the console can sort by (and show). Kept in step with AlertPageModel's columns.
-enum class AlertSortKey : quint8 { Time, Severity, Type, Rule, Message, Source, Status, Assignee, Id };
+// The columns the console can sort by (and show). Kept in step with AlertPageModel's columns;
+// Count and LastSeen are the grouped view's own (a group's alerts, its newest alert's time):
+// the flat table sorts by time for them.
+enum class AlertSortKey : quint8 { Time, Severity, Type, Rule, Message, Source, Status, Assignee, Id, Count, LastSeen };
 
 /*!
     A filter and a sort over the alerts table. Empty lists and zero times mean "any".

@@ -7,6 +7,16 @@
 
 namespace vigil::models {
 
+namespace {
+sqlite3 *handleOf(const QSqlDatabase &db)
+{
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(handle.data());
+}
+} // namespace
+
 std::unique_ptr<SqliteStatement> SqliteStatement::prepare(const QSqlDatabase &db, const char *sql, QString *error)
 {
     const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
@@ -14,7 +24,7 @@ std::unique_ptr<SqliteStatement> SqliteStatement::prepare(const QSqlDatabase &db
         *error = QStringLiteral("not an SQLite connection");
         return nullptr;
     }
-    sqlite3 *raw = *static_cast<sqlite3 *const *>(handle.data());
+    sqlite3 *raw = handleOf(db);
     if (!raw) {
         *error = QStringLiteral("the SQLite connection is not open");
         return nullptr;
@@ -100,6 +110,88 @@ int SqliteStatement::stepInsert(qint64 *rowId, QString *error)
         *rowId = sqlite3_last_insert_rowid(m_db);
     sqlite3_reset(m_statement);
     return stored;
+}
+
+void SqliteStatement::bindValue(int index, const QVariant &value)
+{
+    switch (value.typeId()) {
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+    case QMetaType::ULongLong:
+    case QMetaType::Bool:
+        sqlite3_bind_int64(m_statement, index, value.toLongLong());
+        return;
+    case QMetaType::Double:
+        sqlite3_bind_double(m_statement, index, value.toDouble());
+        return;
+    default:
+        break;
+    }
+    if (value.isNull()) {
+        sqlite3_bind_null(m_statement, index);
+        return;
+    }
+    const QByteArray utf8 = value.toString().toUtf8();
+    sqlite3_bind_text(m_statement, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+}
+
+int SqliteStatement::step(QString *error)
+{
+    const int rc = sqlite3_step(m_statement);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    *error = QString::fromUtf8(sqlite3_errmsg(m_db));
+    return -1;
+}
+
+void SqliteStatement::reset()
+{
+    sqlite3_reset(m_statement);
+}
+
+qint64 SqliteStatement::columnInt64(int column) const
+{
+    return sqlite3_column_int64(m_statement, column);
+}
+
+bool SqliteStatement::columnIsNull(int column) const
+{
+    return sqlite3_column_type(m_statement, column) == SQLITE_NULL;
+}
+
+QByteArrayView SqliteStatement::columnText(int column) const
+{
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+    return QByteArrayView(text, sqlite3_column_bytes(m_statement, column));
+}
+
+bool SqliteStatement::interrupted() const
+{
+    return sqlite3_errcode(m_db) == SQLITE_INTERRUPT;
+}
+
+SqliteCancel::SqliteCancel(const QSqlDatabase &db, std::function<bool()> cancelled)
+    : m_db(handleOf(db)), m_cancelled(std::move(cancelled))
+{
+    if (m_db && m_cancelled)
+        sqlite3_progress_handler(m_db, 10000, &SqliteCancel::progress, this);
+}
+
+SqliteCancel::~SqliteCancel()
+{
+    if (m_db && m_cancelled)
+        sqlite3_progress_handler(m_db, 0, nullptr, nullptr);
+}
+
+int SqliteCancel::progress(void *self)
+{
+    auto *guard = static_cast<SqliteCancel *>(self);
+    if (!guard->m_fired && guard->m_cancelled())
+        guard->m_fired = true;
+    return guard->m_fired ? 1 : 0;
 }
 
 } // namespace vigil::models

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QSqlDatabase>
 #include <QString>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,11 +43,44 @@ public:
     // Twice as fast as asking for the id with RETURNING (bench/ingest/sqlite_ceiling.cpp).
     int stepInsert(qint64 *rowId, QString *error);
 
+    // Reading rows one at a time (the grouping fold): step() returns 1 for a row, 0 when
+    // done, -1 on error (*error); no reset. The columns are valid until the next step().
+    void bindValue(int index, const QVariant &value); // integer, floating point, text or null
+    int step(QString *error);
+    void reset();
+    qint64 columnInt64(int column) const;
+    bool columnIsNull(int column) const;
+    QByteArrayView columnText(int column) const;
+    // True when the last step() failed because the connection was interrupted (SqliteCancel).
+    bool interrupted() const;
+
 private:
     SqliteStatement(sqlite3 *db, sqlite3_stmt *statement) : m_db(db), m_statement(statement) {}
     sqlite3 *m_db;
     sqlite3_stmt *m_statement;
     std::vector<std::string> m_utf8; // by parameter index, reused row after row
+};
+
+/*!
+    While it lives, SQLite asks `cancelled` every few thousand steps of the connection's
+    virtual machine; when it returns true the running statement stops (SQLITE_INTERRUPT), so
+    a long statement, a sort inside it included, can be abandoned from another thread by
+    setting what `cancelled` reads. Does nothing on a connection that is not SQLite.
+*/
+class SqliteCancel
+{
+public:
+    SqliteCancel(const QSqlDatabase &db, std::function<bool()> cancelled);
+    ~SqliteCancel();
+    SqliteCancel(const SqliteCancel &) = delete;
+    SqliteCancel &operator=(const SqliteCancel &) = delete;
+    bool fired() const { return m_fired; }
+
+private:
+    static int progress(void *self);
+    sqlite3 *m_db = nullptr;
+    std::function<bool()> m_cancelled;
+    bool m_fired = false;
 };
 
 } // namespace vigil::models

@@ -21,6 +21,7 @@ namespace vigil::models {
 class WalCheckpointer;
 
 class SqliteStatement;
+struct FoldedGroups;
 
 enum class Role : quint8 { Analyst, Manager, Admin, System };
 QString toString(Role role);
@@ -162,9 +163,14 @@ public:
     bool alertIds(const AlertQuery &query, QList<qint64> *ids, QString *error);
     bool maxAlertId(qint64 *id, QString *error);
     // Grouping: folds the alerts matching `query` (respecting query.maxId) by rule, source
-    // and window (created_at / windowMs) into a table of this connection (temporary, so
-    // other connections never see it), numbered in the query's order; then pages of it.
-    bool buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error);
+    // and window (created_at / windowMs), in the query's order, kept by this Store (SQLite) or
+    // in a temporary table of its connection (PostgreSQL; other connections never see it);
+    // then pages of them, joined to their newest alerts.
+    // `cancelled` (any thread may make it return true) is asked every few thousand alerts and
+    // by SQLite while a statement runs: when it says so the fold stops and returns false with
+    // *error left empty (the table then holds no groups).
+    bool buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error,
+                          const std::function<bool()> &cancelled = {});
     bool alertGroupRows(qint64 offset, int limit, QList<AlertGroupRow> *rows, QString *error);
     // The first `limit` groups of `query` in its order, folded on the spot (no table): for a
     // narrow time range, the quick first page while the whole history is folded.
@@ -254,6 +260,9 @@ private:
     // "not silenced" condition only then, so a database without silenced alerts keeps its
     // index-only page reads.
     bool hasSilencedAlerts(qint64 maxId);
+    // buildAlertGroups() on SQLite: one ordered read of the alerts, folded as it goes.
+    bool foldAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error,
+                         const std::function<bool()> &cancelled);
 
     DatabaseUrl m_url;
     QString m_connectionName;
@@ -263,6 +272,7 @@ private:
     std::unique_ptr<SqliteStatement> m_nativeInsertEvent; // SQLite only: the ingest hot path
     std::unique_ptr<SqliteStatement> m_nativeInsertDetection; // SQLite only: detections of a batch
     std::unique_ptr<WalCheckpointer> m_checkpointer;          // SQLite writer only
+    std::shared_ptr<FoldedGroups> m_folded; // SQLite only: the groups of the last buildAlertGroups()
 };
 
 } // namespace vigil::models

@@ -7,6 +7,8 @@
 
 #include "store.h"
 
+#include "sqlite_statement.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonArray>
@@ -199,6 +201,8 @@ const char *orderExpression(AlertSortKey key)
     case AlertSortKey::Status: return "a.status";
     case AlertSortKey::Assignee: return "a.assigned_to";
     case AlertSortKey::Id: return "a.id";
+    case AlertSortKey::Count:
+    case AlertSortKey::LastSeen: return "a.created_at"; // groups only
     }
     return "a.created_at";
 }
@@ -1447,6 +1451,28 @@ constexpr const char *Page =
     " FROM alert_groups g JOIN alerts a ON a.id = g.last_id"
     " LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users us ON us.id = a.assigned_to"
     " WHERE g.pos > ? AND g.pos <= ? ORDER BY g.pos";
+
+// SQLite: the fold reads the matching alerts in rule, source and time order, the order of
+// alerts_rule_source_created (migration 5), which holds every column read here (the id is
+// the row id), and folds each run of one rule, source and window as it comes: no GROUP BY
+// sorter over a million rows, no table row read. Filters compose as in the flat view; the
+// planner may find a rare filter's rows on its own index and sort those instead.
+constexpr const char *Scan =
+    "SELECT a.rule_name, a.source_id, a.created_at,"
+    " (CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END), a.id FROM alerts a";
+constexpr const char *ScanOrder = " ORDER BY a.rule_name, a.source_id, a.created_at";
+// Silenced alerts are few: their ids are skipped in the fold, so it never reads a table row
+// for silence_id (which the index does not hold).
+constexpr const char *SilencedIds = "SELECT id FROM alerts WHERE silence_id IS NOT NULL";
+// A page of folded groups: their newest alerts, by id.
+constexpr const char *NewestOfPage = " WHERE a.id IN (";
+// Orders by the newest alert's columns: the column's own index (migrations 1, 2 and 4: status,
+// type, assignee and message, each followed by created_at and the row id) is read in its
+// order, and each group ranked by where its newest alert comes: no table row is read.
+constexpr const char *RankType = "SELECT a.id, a.type FROM alerts a WHERE +a.id <= ? ORDER BY a.type";
+constexpr const char *RankMessage = "SELECT a.id, a.message FROM alerts a WHERE +a.id <= ? ORDER BY a.message";
+constexpr const char *RankStatus = "SELECT a.id, a.status FROM alerts a WHERE +a.id <= ? ORDER BY a.status";
+constexpr const char *RankAssignee = "SELECT a.id, a.assigned_to FROM alerts a WHERE +a.id <= ? ORDER BY a.assigned_to";
 } // namespace groupSql
 
 // The order of groups: by the newest alert's columns (a), or by the group's own (g). Time is
@@ -1463,6 +1489,8 @@ const char *groupOrderExpression(AlertSortKey key)
     case AlertSortKey::Status: return "a.status";
     case AlertSortKey::Assignee: return "a.assigned_to";
     case AlertSortKey::Id: return "g.first_id";
+    case AlertSortKey::Count: return "g.n";
+    case AlertSortKey::LastSeen: return "g.last_seen";
     }
     return "g.first_seen";
 }
@@ -1496,6 +1524,105 @@ QString composeFold(const AlertQuery &query, qint64 windowMs, DatabaseUrl::Kind 
     return fold;
 }
 
+struct FoldKey
+{
+    int rule = 0;
+    int source = 0;
+    qint64 bucket = 0;
+    bool operator==(const FoldKey &o) const = default;
+};
+size_t qHash(const FoldKey &key, size_t seed = 0) { return qHashMulti(seed, key.rule, key.source, key.bucket); }
+
+} // namespace
+
+// One group as the SQLite fold builds it; rule and source are indexes into its name lists.
+struct FoldedGroup
+{
+    int rule = 0;
+    int source = 0;
+    qint64 bucket = 0;
+    qint64 count = 0;
+    qint64 firstSeen = 0;
+    qint64 lastSeen = 0;
+    int topRank = 0;
+    qint64 firstId = 0;
+    qint64 lastId = 0;
+    qint64 newestRank = 0; // when the order is by the newest alert's column: its value's rank
+};
+
+// The groups of the last SQLite fold of a connection, in the query's order (see
+// Store::buildAlertGroups): about 60 bytes a group, less than a table of them, and nothing to
+// write. Pages join them to their newest alerts.
+struct FoldedGroups
+{
+    std::vector<FoldedGroup> groups;
+    QStringList rules;
+    QStringList sources;
+};
+
+namespace {
+
+// The statement ranking the newest alerts' column for `key`, or nullptr when the order needs
+// none.
+const char *rankStatement(AlertSortKey key)
+{
+    switch (key) {
+    case AlertSortKey::Type: return groupSql::RankType;
+    case AlertSortKey::Message: return groupSql::RankMessage;
+    case AlertSortKey::Status: return groupSql::RankStatus;
+    case AlertSortKey::Assignee: return groupSql::RankAssignee;
+    default: return nullptr;
+    }
+}
+
+// Puts `groups` in the order groupOrder() gives in SQL: the key, then first seen, then first
+// id, all in the query's direction (BINARY text order is byte order, NULL the lowest).
+void sortFolded(const AlertQuery &query, const QList<QByteArray> &rules, const QList<QByteArray> &sources,
+                std::vector<FoldedGroup> *groups)
+{
+    // Names by rank, so comparing two groups compares integers.
+    const auto ranks = [](const QList<QByteArray> &names) {
+        std::vector<int> order(names.size()), rank(names.size());
+        for (qsizetype i = 0; i < names.size(); ++i)
+            order[i] = int(i);
+        std::sort(order.begin(), order.end(), [&](int a, int b) { return names.at(a) < names.at(b); });
+        for (std::size_t i = 0; i < order.size(); ++i)
+            rank[order[i]] = int(i);
+        return rank;
+    };
+    const std::vector<int> ruleRank = query.sortKey == AlertSortKey::Rule ? ranks(rules) : std::vector<int>();
+    const std::vector<int> sourceRank = query.sortKey == AlertSortKey::Source ? ranks(sources) : std::vector<int>();
+    const AlertSortKey key = query.sortKey;
+    const auto primary = [&](const FoldedGroup &g) -> qint64 {
+        switch (key) {
+        case AlertSortKey::Severity: return g.topRank;
+        case AlertSortKey::Rule: return ruleRank[g.rule];
+        case AlertSortKey::Source: return sourceRank[g.source];
+        case AlertSortKey::Count: return g.count;
+        case AlertSortKey::LastSeen: return g.lastSeen;
+        case AlertSortKey::Id: return g.firstId;
+        case AlertSortKey::Type:
+        case AlertSortKey::Message:
+        case AlertSortKey::Status:
+        case AlertSortKey::Assignee: return g.newestRank;
+        case AlertSortKey::Time: return g.firstSeen;
+        }
+        return g.firstSeen;
+    };
+    const auto less = [&](const FoldedGroup &a, const FoldedGroup &b) {
+        const qint64 pa = primary(a), pb = primary(b);
+        if (pa != pb)
+            return pa < pb;
+        if (a.firstSeen != b.firstSeen)
+            return a.firstSeen < b.firstSeen;
+        return a.firstId < b.firstId;
+    };
+    if (query.descending)
+        std::sort(groups->begin(), groups->end(), [&](const FoldedGroup &a, const FoldedGroup &b) { return less(b, a); });
+    else
+        std::sort(groups->begin(), groups->end(), less);
+}
+
 AlertGroupRow groupFromQuery(const QSqlQuery &q)
 {
     AlertGroupRow g;
@@ -1512,7 +1639,8 @@ AlertGroupRow groupFromQuery(const QSqlQuery &q)
 }
 } // namespace
 
-bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error)
+bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error,
+                             const std::function<bool()> &cancelled)
 {
     if (windowMs <= 0) {
         *error = ConsoleStoreText::tr("the grouping window must be longer than zero");
@@ -1525,8 +1653,14 @@ bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *g
         q.finish();
         return true;
     };
+    m_folded.reset();
     if (!exec(groupSql::CreateTable) || !exec(groupSql::Clear))
         return false;
+    if (cancelled && cancelled())
+        return false;
+    if (m_url.kind == DatabaseUrl::Kind::SQLite)
+        return foldAlertGroups(query, windowMs, groups, error, cancelled);
+    // PostgreSQL: its own GROUP BY (hashed, parallel) does it in one statement.
     // The newest alert is joined only when the order needs its columns (type, message, status,
     // assignee): a join per group costs as much as the fold itself over a million alerts.
     QVariantList values;
@@ -1549,8 +1683,213 @@ bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *g
     return true;
 }
 
+bool Store::foldAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error,
+                            const std::function<bool()> &cancelled)
+{
+    // SQLite asks `cancelled` while a statement runs (a sort inside one included); the loops
+    // below ask it themselves every 4096 rows.
+    SqliteCancel guard(m_db, cancelled);
+    const auto stop = [&](qint64 n) { return (n & 0xfff) == 0 && cancelled && cancelled(); };
+    const auto failed = [&](SqliteStatement &st, const QString &message) {
+        st.reset();
+        if (!st.interrupted() && !guard.fired())
+            *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), message);
+        return false;
+    };
+
+    // The silenced alerts of the snapshot, when they are to be left out.
+    std::vector<qint64> silenced;
+    if (!query.showSilenced && hasSilencedAlerts(query.maxId)) {
+        QString prepareError;
+        auto ids = SqliteStatement::prepare(m_db, groupSql::SilencedIds, &prepareError);
+        if (!ids) {
+            *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), prepareError);
+            return false;
+        }
+        QString stepError;
+        int rc;
+        while ((rc = ids->step(&stepError)) == 1)
+            if (query.maxId <= 0 || ids->columnInt64(0) <= query.maxId)
+                silenced.push_back(ids->columnInt64(0));
+        if (rc < 0)
+            return failed(*ids, stepError);
+        ids->reset();
+        std::sort(silenced.begin(), silenced.end());
+    }
+
+    // In index order when every condition can be checked on the index (rule, source, time,
+    // severity; free text is a set of ids): then a group's alerts come as one run. A status,
+    // type or assignee needs the alert's row: the planner then finds the rows its own way (a
+    // rare status on its index) and the fold looks each group up.
+    const bool ordered = query.statuses.isEmpty() && query.types.isEmpty() && query.assignee.isEmpty();
+    QVariantList values;
+    QString statement = QLatin1String(groupSql::Scan);
+    composeWhere(query, queryTerms(query, m_url.kind), QueryPlan(), true, false, &statement, &values);
+    if (ordered)
+        statement += QLatin1String(groupSql::ScanOrder);
+    QString prepareError;
+    auto scan = SqliteStatement::prepare(m_db, statement.toUtf8().constData(), &prepareError);
+    if (!scan) {
+        *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), prepareError);
+        return false;
+    }
+    for (qsizetype i = 0; i < values.size(); ++i)
+        scan->bindValue(int(i) + 1, values.at(i));
+
+    // Ordered, a group's alerts are one run of rows; otherwise groups are looked up by key.
+    std::vector<FoldedGroup> folded;
+    QHash<FoldKey, qsizetype> byKey;
+    QList<QByteArray> rules, sources;
+    QHash<QByteArray, int> ruleIds, sourceIds;
+    const auto intern = [](QList<QByteArray> &names, QHash<QByteArray, int> &ids, QByteArrayView name) {
+        const auto it = ids.constFind(QByteArray::fromRawData(name.data(), name.size()));
+        if (it != ids.constEnd())
+            return *it;
+        names.append(name.toByteArray());
+        ids.insert(names.constLast(), int(names.size() - 1));
+        return int(names.size() - 1);
+    };
+    int rule = -1, source = -1;
+    QString stepError;
+    int rc;
+    for (qint64 n = 1; (rc = scan->step(&stepError)) == 1; ++n) {
+        if (stop(n)) {
+            scan->reset();
+            return false;
+        }
+        const qint64 id = scan->columnInt64(4);
+        if (!silenced.empty() && std::binary_search(silenced.cbegin(), silenced.cend(), id))
+            continue;
+        const QByteArrayView ruleName = scan->columnText(0);
+        const QByteArrayView sourceId = scan->columnText(1);
+        const qint64 createdAt = scan->columnInt64(2);
+        const int rank = int(scan->columnInt64(3));
+        const qint64 bucket = createdAt / windowMs;
+        if (rule < 0 || ruleName != QByteArrayView(rules.at(rule))) {
+            rule = intern(rules, ruleIds, ruleName);
+            source = -1;
+        }
+        if (source < 0 || sourceId != QByteArrayView(sources.at(source)))
+            source = intern(sources, sourceIds, sourceId);
+        FoldedGroup *g = folded.empty() ? nullptr : &folded.back();
+        if (g && !(g->rule == rule && g->source == source && g->bucket == bucket)) {
+            g = nullptr;
+            if (!ordered)
+                if (const auto it = byKey.constFind({rule, source, bucket}); it != byKey.constEnd())
+                    g = &folded[std::size_t(*it)];
+        }
+        if (g) {
+            ++g->count;
+            g->firstSeen = std::min(g->firstSeen, createdAt);
+            g->lastSeen = std::max(g->lastSeen, createdAt);
+            g->topRank = std::max(g->topRank, rank);
+            g->firstId = std::min(g->firstId, id);
+            g->lastId = std::max(g->lastId, id);
+            continue;
+        }
+        if (!ordered)
+            byKey.insert({rule, source, bucket}, qsizetype(folded.size()));
+        folded.push_back({rule, source, bucket, 1, createdAt, createdAt, rank, id, id, 0});
+    }
+    if (rc < 0)
+        return failed(*scan, stepError);
+    scan.reset();
+
+    // The newest alerts' column, when the order is by one: its index read in its order, each
+    // distinct value a rank (NULL first, as SQL sorts it), each group given its newest's rank.
+    if (const char *rankSql = rankStatement(query.sortKey)) {
+        QHash<qint64, qsizetype> byNewest;
+        byNewest.reserve(qsizetype(folded.size()));
+        for (std::size_t i = 0; i < folded.size(); ++i)
+            byNewest.insert(folded[i].lastId, qsizetype(i));
+        auto ranks = SqliteStatement::prepare(m_db, rankSql, &prepareError);
+        if (!ranks) {
+            *error = ConsoleStoreText::tr("database error (%1) while grouping alerts: %2").arg(m_url.displayName(), prepareError);
+            return false;
+        }
+        ranks->bindInt64(1, query.maxId > 0 ? query.maxId : std::numeric_limits<qint64>::max());
+        qint64 rank = 0;
+        QByteArray previous;
+        bool previousNull = false;
+        for (qint64 n = 1; (rc = ranks->step(&stepError)) == 1; ++n) {
+            if (stop(n)) {
+                ranks->reset();
+                return false;
+            }
+            const bool null = ranks->columnIsNull(1);
+            const QByteArrayView value = ranks->columnText(1);
+            if (n == 1 || null != previousNull || value != QByteArrayView(previous)) {
+                ++rank;
+                previous = value.toByteArray();
+                previousNull = null;
+            }
+            if (const auto it = byNewest.constFind(ranks->columnInt64(0)); it != byNewest.constEnd())
+                folded[std::size_t(*it)].newestRank = rank;
+        }
+        if (rc < 0)
+            return failed(*ranks, stepError);
+        ranks->reset();
+    }
+
+    // Kept in the query's order; pages are read from them (the table stays empty).
+    sortFolded(query, rules, sources, &folded);
+    auto kept = std::make_shared<FoldedGroups>();
+    for (const QByteArray &name : std::as_const(rules))
+        kept->rules.append(QString::fromUtf8(name));
+    for (const QByteArray &name : std::as_const(sources))
+        kept->sources.append(QString::fromUtf8(name));
+    kept->groups = std::move(folded);
+    *groups = qint64(kept->groups.size());
+    m_folded = std::move(kept);
+    return true;
+}
 bool Store::alertGroupRows(qint64 offset, int limit, QList<AlertGroupRow> *rows, QString *error)
 {
+    if (m_folded) {
+        const std::vector<FoldedGroup> &all = m_folded->groups;
+        const std::size_t first = std::size_t(std::clamp<qint64>(offset, 0, qint64(all.size())));
+        const std::size_t end = std::min(all.size(), first + std::size_t(std::max(limit, 0)));
+        QList<AlertGroupRow> out;
+        if (first == end) {
+            *rows = out;
+            return true;
+        }
+        // The page's newest alerts in one statement, by id.
+        QString statement = QLatin1String(sql::AlertRowSelect) + QLatin1String(groupSql::NewestOfPage);
+        for (std::size_t i = first; i < end; ++i)
+            statement.append(i == first ? QStringLiteral("?") : QStringLiteral(", ?"));
+        statement.append(QLatin1Char(')'));
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (!q.prepare(statement))
+            return fail(q, error, groupSql::NewestOfPage);
+        for (std::size_t i = first; i < end; ++i)
+            q.bindValue(int(i - first), all[i].lastId);
+        if (!q.exec())
+            return fail(q, error, groupSql::NewestOfPage);
+        QHash<qint64, AlertRow> newest;
+        while (q.next()) {
+            const AlertRow r = rowFromQuery(q);
+            newest.insert(r.id, r);
+        }
+        out.reserve(qsizetype(end - first));
+        for (std::size_t i = first; i < end; ++i) {
+            const FoldedGroup &f = all[i];
+            AlertGroupRow g;
+            g.ruleName = m_folded->rules.at(f.rule);
+            g.sourceId = m_folded->sources.at(f.source);
+            g.bucket = f.bucket;
+            g.count = f.count;
+            g.firstSeenMs = f.firstSeen;
+            g.lastSeenMs = f.lastSeen;
+            g.topSeverity = engine::Severity(std::clamp(f.topRank, 0, 3));
+            g.firstId = f.firstId;
+            g.newest = newest.value(f.lastId);
+            out.append(g);
+        }
+        *rows = std::move(out);
+        return true;
+    }
     QSqlQuery &q = prepared(groupSql::Page);
     q.bindValue(0, offset);
     q.bindValue(1, offset + limit);

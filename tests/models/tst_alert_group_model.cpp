@@ -7,6 +7,8 @@
 #include "models/store/store.h"
 
 #include <QAbstractItemModelTester>
+#include <QDateTime>
+#include <QSqlQuery>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -121,6 +123,11 @@ private slots:
     void liveInOtherOrderWaits();
     void firstPageBeforeTheCount_data();
     void firstPageBeforeTheCount();
+    void storeFoldIsCancellable();
+    void storeFoldLeavesSilencedOut();
+    void sortsByCountAndLastSeen();
+    void expandedGroupsSurviveRefresh();
+    void expandedGroupsFollowTheirRow();
 
 private:
     void connectLoader(AlertGroupModel &model);
@@ -232,6 +239,23 @@ void TestAlertGroupModel::storeComposesWithFiltersAndSorts_data()
     QTest::newRow("text and time, oldest first")
         << text << QStringList{QStringLiteral("Large transfer/pay-gw-001:2"), QStringLiteral("Large transfer/pay-gw-002:1"),
                                QStringLiteral("Large transfer/pay-gw-001:2")};
+    // The groups' own columns, both ways (ties: first seen, in the same direction).
+    const auto sorted = [](AlertSortKey key, bool descending) {
+        AlertQuery q;
+        q.sortKey = key;
+        q.descending = descending;
+        return q;
+    };
+    const QString bf = QStringLiteral("Brute-force login/auth-007:4"), lt1 = QStringLiteral("Large transfer/pay-gw-001:3"),
+                  disk = QStringLiteral("Disk nearly full/srv-010:2"), lt1b = QStringLiteral("Large transfer/pay-gw-001:2"),
+                  lt2 = QStringLiteral("Large transfer/pay-gw-002:1");
+    QTest::newRow("by count, most first") << sorted(AlertSortKey::Count, true) << QStringList{bf, lt1, disk, lt1b, lt2};
+    QTest::newRow("by count, fewest first") << sorted(AlertSortKey::Count, false) << QStringList{lt2, lt1b, disk, lt1, bf};
+    QTest::newRow("by last seen, newest first") << sorted(AlertSortKey::LastSeen, true) << QStringList{disk, lt1b, bf, lt1, lt2};
+    QTest::newRow("by last seen, oldest first") << sorted(AlertSortKey::LastSeen, false) << QStringList{lt2, lt1, bf, lt1b, disk};
+    QTest::newRow("by first seen, oldest first") << sorted(AlertSortKey::Time, false) << QStringList{lt1, lt2, bf, lt1b, disk};
+    // By the newest alert's status: numbered by SQL after the fold (FALSE_POSITIVE < NEW).
+    QTest::newRow("by status") << sorted(AlertSortKey::Status, false) << QStringList{bf, lt1, lt2, lt1b, disk};
     AlertQuery bySeverity;
     bySeverity.sortKey = AlertSortKey::Severity;
     QTest::newRow("by highest severity")
@@ -480,6 +504,251 @@ void TestAlertGroupModel::firstPageBeforeTheCount()
     }
     QCOMPARE(model.groupAt(newestFirst ? 0 : 454)->sourceId, QStringLiteral("src-449"));
     QCOMPARE(model.groupAt(newestFirst ? 454 : 0)->sourceId, QStringLiteral("pay-gw-001"));
+}
+
+void TestAlertGroupModel::storeFoldIsCancellable()
+{
+    // 20,000 more alerts: the fold asks every 4,096 rows (and SQLite every few thousand steps).
+    QList<Spec> more;
+    for (int i = 0; i < 20'000; ++i)
+        more.append({"Port scan", "scanner-1", 200 + i % 600, engine::Severity::Low, engine::AlertStatus::New});
+    QString error;
+    QVERIFY2(insert(*m_store, more, 13, &error), qPrintable(error));
+
+    qint64 groups = -1;
+    int asked = 0;
+    QVERIFY(!m_store->buildAlertGroups({}, kHour, &groups, &error, [&] { return ++asked > 1; }));
+    QVERIFY2(error.isEmpty(), qPrintable(error)); // stopped, not failed
+    QVERIFY(asked >= 2);
+    QCOMPARE(groups, -1);
+    QList<AlertGroupRow> rows;
+    QVERIFY(m_store->alertGroupRows(0, 200, &rows, &error));
+    QVERIFY(rows.isEmpty()); // nothing half-folded is left
+
+    // In every order, the numbering pass (a sort joined to the newest alerts) included.
+    for (AlertSortKey key : {AlertSortKey::Count, AlertSortKey::Status}) {
+        AlertQuery q;
+        q.sortKey = key;
+        asked = 0;
+        QVERIFY(!m_store->buildAlertGroups(q, kHour, &groups, &error, [&] { return ++asked > 3; }));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+    // The connection is fine afterwards (no transaction left open): 5 groups + hours 3..13.
+    QVERIFY2(m_store->buildAlertGroups({}, kHour, &groups, &error, [] { return false; }), qPrintable(error));
+    QCOMPARE(groups, 16);
+    QVERIFY(m_store->alertGroupRows(0, 200, &rows, &error));
+    QCOMPARE(rows.size(), 16);
+    QCOMPARE(rows.first().ruleName, QStringLiteral("Port scan"));
+    QCOMPARE(rows.first().count, 20 * 33); // minutes 780..799, 33 alerts each
+}
+
+void TestAlertGroupModel::storeFoldLeavesSilencedOut()
+{
+    // Alert 6 (the Critical Brute-force one) silenced: the group has three alerts, High on top.
+    engine::Silence silence;
+    silence.ruleName = QStringLiteral("Brute-force login");
+    silence.comment = QStringLiteral("maintenance");
+    silence.expiresAtMs = QDateTime::currentMSecsSinceEpoch() + kHour;
+    QString error;
+    QVERIFY2(m_store->createSilence(&silence, Actor::system(), &error), qPrintable(error));
+    QSqlQuery q(QSqlDatabase::database(QStringLiteral("group-test")));
+    QVERIFY(q.prepare(QStringLiteral("UPDATE alerts SET silence_id = ? WHERE id = 6")));
+    q.bindValue(0, silence.id);
+    QVERIFY(q.exec());
+
+    AlertQuery query;
+    query.sortKey = AlertSortKey::Count;
+    qint64 groups = 0;
+    QVERIFY2(m_store->buildAlertGroups(query, kHour, &groups, &error), qPrintable(error));
+    QCOMPARE(groups, 5);
+    QList<AlertGroupRow> rows;
+    QVERIFY(m_store->alertGroupRows(0, 200, &rows, &error));
+    QCOMPARE(rows.at(0).ruleName, QStringLiteral("Brute-force login"));
+    QCOMPARE(rows.at(0).count, 3);
+    QCOMPARE(int(rows.at(0).topSeverity), int(engine::Severity::High));
+    // Shown when asked for.
+    query.showSilenced = true;
+    QVERIFY(m_store->buildAlertGroups(query, kHour, &groups, &error));
+    QVERIFY(m_store->alertGroupRows(0, 200, &rows, &error));
+    QCOMPARE(rows.at(0).count, 4);
+    QCOMPARE(int(rows.at(0).topSeverity), int(engine::Severity::Critical));
+}
+
+void TestAlertGroupModel::sortsByCountAndLastSeen()
+{
+    AlertGroupModel model;
+    model.setFlushInterval(0);
+    connectLoader(model);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    loadModel(model);
+    QCOMPARE(AlertGroupModel::sortKeyOf(AlertGroupModel::Count), AlertSortKey::Count);
+    QCOMPARE(AlertGroupModel::sortKeyOf(AlertGroupModel::LastSeen), AlertSortKey::LastSeen);
+    QCOMPARE(AlertGroupModel::sortKeyOf(AlertGroupModel::Rule), AlertSortKey::Rule);
+    QCOMPARE(AlertGroupModel::columnOf(AlertSortKey::Count), int(AlertGroupModel::Count));
+    QCOMPARE(AlertGroupModel::columnOf(AlertSortKey::LastSeen), int(AlertGroupModel::LastSeen));
+    QCOMPARE(AlertGroupModel::columnOf(AlertSortKey::Severity), int(AlertGroupModel::Severity));
+
+    const auto column = [&](int c) {
+        QStringList out;
+        for (int r = 0; r < model.rowCount(); ++r)
+            out << model.index(r, c).data().toString();
+        return out;
+    };
+    struct Step
+    {
+        int column;
+        Qt::SortOrder order;
+        QStringList counts;   // the Count column, top to bottom
+        QStringList sources;
+    };
+    const Step steps[] = {
+        {AlertGroupModel::Count, Qt::DescendingOrder, {"4", "3", "2", "2", "1"},
+         {"auth-007", "pay-gw-001", "srv-010", "pay-gw-001", "pay-gw-002"}},
+        {AlertGroupModel::Count, Qt::AscendingOrder, {"1", "2", "2", "3", "4"},
+         {"pay-gw-002", "pay-gw-001", "srv-010", "pay-gw-001", "auth-007"}},
+        {AlertGroupModel::LastSeen, Qt::DescendingOrder, {"2", "2", "4", "3", "1"},
+         {"srv-010", "pay-gw-001", "auth-007", "pay-gw-001", "pay-gw-002"}},
+        {AlertGroupModel::LastSeen, Qt::AscendingOrder, {"1", "3", "4", "2", "2"},
+         {"pay-gw-002", "pay-gw-001", "auth-007", "pay-gw-001", "srv-010"}},
+        {AlertGroupModel::Time, Qt::AscendingOrder, {"3", "1", "4", "2", "2"},
+         {"pay-gw-001", "pay-gw-002", "auth-007", "pay-gw-001", "srv-010"}},
+    };
+    for (const Step &step : steps) {
+        QSignalSpy requested(&model, &AlertGroupModel::queryRequested);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy layout(&model, &QAbstractItemModel::layoutChanged);
+        QSignalSpy loaded(&model, &AlertGroupModel::loaded);
+        QSignalSpy counted(&model, &AlertGroupModel::counted);
+        model.sort(step.column, step.order);
+        QCOMPARE(requested.count(), 1);
+        QTRY_COMPARE(loaded.count(), 1);
+        QCOMPARE(counted.count(), 1); // the whole fold answers at once in these orders
+        QCOMPARE(reset.count(), 1);
+        int topLevel = 0; // (the tester fetches every group's alerts: those are inserted)
+        for (const QList<QVariant> &args : std::as_const(inserted))
+            topLevel += args.at(0).value<QModelIndex>().isValid() ? 0 : 1;
+        QCOMPARE(topLevel, 0);
+        QCOMPARE(layout.count(), 0);
+        QCOMPARE(model.query().sortKey, AlertGroupModel::sortKeyOf(step.column));
+        QCOMPARE(model.query().descending, step.order == Qt::DescendingOrder);
+        QCOMPARE(column(AlertGroupModel::Count), step.counts);
+        QCOMPARE(column(AlertGroupModel::Source), step.sources);
+        // The same order again asks nothing.
+        model.sort(step.column, step.order);
+        QCOMPARE(requested.count(), 1);
+    }
+    // Last seen as shown: the group's newest alert's time, in the column's order.
+    model.sort(AlertGroupModel::LastSeen, Qt::DescendingOrder);
+    QSignalSpy loaded(&model, &AlertGroupModel::loaded);
+    QTRY_COMPARE(loaded.count(), 1);
+    QStringList lastSeen = column(AlertGroupModel::LastSeen);
+    QStringList expected = lastSeen;
+    std::sort(expected.begin(), expected.end(), std::greater<>());
+    QCOMPARE(lastSeen, expected);
+}
+
+void TestAlertGroupModel::expandedGroupsSurviveRefresh()
+{
+    AlertGroupModel model;
+    model.setFlushInterval(0);
+    connectLoader(model);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy restore(&model, &AlertGroupModel::expandRequested);
+    loadModel(model);
+    // Brute-force login / auth-007 (row 2) expanded, as a view would.
+    const QModelIndex bf = model.index(2, 0);
+    model.fetchMore(bf);
+    QTRY_COMPARE(model.rowCount(bf), 4);
+    model.setExpanded(bf, true);
+    model.setExpanded(model.index(1, 0, bf), true); // not a group: ignored
+    QCOMPARE(model.expandedGroupCount(), 1);
+
+    // Two new alerts: one in that group (a late arrival), one starting a group on top.
+    QString error;
+    QVERIFY2(insert(*m_store,
+                    {{"Brute-force login", "auth-007", 40, engine::Severity::Low, engine::AlertStatus::New},
+                     {"Card velocity", "pay-gw-003", 130, engine::Severity::Medium, engine::AlertStatus::New}},
+                    13, &error),
+             qPrintable(error));
+    QSignalSpy loaded(&model, &AlertGroupModel::loaded);
+    model.refresh();
+    QTRY_COMPARE(loaded.count(), 1);
+    QCOMPARE(model.rowCount(), 6);
+    // The group is row 3 now: asked to be expanded once, its alerts read anew (five now).
+    QCOMPARE(restore.count(), 1);
+    const QModelIndex again = restore.at(0).at(0).value<QModelIndex>();
+    QCOMPARE(again, model.index(3, 0));
+    QCOMPARE(again.siblingAtColumn(AlertGroupModel::Source).data().toString(), QStringLiteral("auth-007"));
+    QTRY_COMPARE(model.rowCount(again), 5);
+    QVERIFY(!model.canFetchMore(again));
+
+    // Another sort and another filter keep it too; collapsing forgets it.
+    restore.clear();
+    model.sort(AlertGroupModel::Count, Qt::DescendingOrder);
+    QTRY_COMPARE(loaded.count(), 2);
+    QCOMPARE(restore.count(), 1);
+    QCOMPARE(restore.at(0).at(0).value<QModelIndex>(), model.index(0, 0));
+    QTRY_COMPARE(model.rowCount(model.index(0, 0)), 5);
+    AlertQuery open = model.query();
+    open.statuses = {engine::AlertStatus::New};
+    model.setQuery(open);
+    QTRY_COMPARE(loaded.count(), 3);
+    QCOMPARE(restore.count(), 2);
+    QTRY_COMPARE(model.rowCount(model.index(0, 0)), 3); // ids 5, 7 and 13 are new
+    model.setExpanded(model.index(0, 0), false);
+    QCOMPARE(model.expandedGroupCount(), 0);
+    model.refresh();
+    QTRY_COMPARE(loaded.count(), 4);
+    QCOMPARE(restore.count(), 2);
+
+    // A new window: other groups, nothing remembered.
+    model.setExpanded(model.index(0, 0), true);
+    QCOMPARE(model.expandedGroupCount(), 1);
+    model.setWindow(24 * kHour);
+    QCOMPARE(model.expandedGroupCount(), 0);
+    QTRY_COMPARE(loaded.count(), 5);
+    QCOMPARE(restore.count(), 2);
+}
+
+void TestAlertGroupModel::expandedGroupsFollowTheirRow()
+{
+    // An expanded group beyond the first page: restored when its page is read.
+    QList<Spec> more;
+    QList<QByteArray> names;
+    for (int i = 0; i < 450; ++i)
+        names.append(QByteArray("src-") + QByteArray::number(i));
+    for (int i = 0; i < 450; ++i)
+        more.append({"Port scan", names.at(i).constData(), 120 + i, engine::Severity::Low, engine::AlertStatus::New});
+    QString error;
+    QVERIFY2(insert(*m_store, more, 13, &error), qPrintable(error));
+
+    AlertGroupModel model;
+    model.setFlushInterval(0);
+    connectLoader(model);
+    QSignalSpy counted(&model, &AlertGroupModel::counted);
+    model.setQuery({}, false);
+    QTRY_COMPARE(counted.count(), 1);
+    QCOMPARE(model.rowCount(), 455);
+    // Row 452: Brute-force login (newest first: 450 port scans, Disk, Large transfer, ...).
+    QTRY_VERIFY(model.groupAt(452));
+    QCOMPARE(model.groupAt(452)->sourceId, QStringLiteral("auth-007"));
+    model.fetchMore(model.index(452, 0));
+    QTRY_COMPARE(model.rowCount(model.index(452, 0)), 4);
+    model.setExpanded(model.index(452, 0), true);
+
+    QSignalSpy restore(&model, &AlertGroupModel::expandRequested);
+    QSignalSpy pages(&model, &AlertGroupModel::pageRequested);
+    counted.clear();
+    model.refresh();
+    QTRY_COMPARE(counted.count(), 1);
+    QCOMPARE(restore.count(), 0); // its page is not read yet
+    QVERIFY(!model.groupAt(452));
+    QTRY_VERIFY(model.groupAt(452));
+    QCOMPARE(restore.count(), 1);
+    QCOMPARE(restore.at(0).at(0).value<QModelIndex>(), model.index(452, 0));
+    QTRY_COMPARE(model.rowCount(model.index(452, 0)), 4);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
 }
 
 QTEST_GUILESS_MAIN(TestAlertGroupModel)

@@ -111,6 +111,8 @@ private slots:
     void acknowledgeGroupWithA();
     void composesWithTheFilter();
     void menuShowsTheShortcut();
+    void expandedGroupStaysExpandedOnRefresh();
+    void sortsByCountAndLastSeenFromTheHeader();
 
 private:
     void group();
@@ -326,6 +328,111 @@ void TestConsoleGrouping::menuShowsTheShortcut()
     QVERIFY(grouping);
     QCOMPARE(grouping->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_G));
     QVERIFY(grouping->isCheckable());
+}
+
+void TestConsoleGrouping::expandedGroupStaysExpandedOnRefresh()
+{
+    group();
+    QTreeView *view = m_window->groupView();
+    AlertGroupModel *model = m_window->groupModel();
+    // Row 1 (pay-gw-2) expanded with the keyboard.
+    QTest::keyClick(view, Qt::Key_Down);
+    QTest::keyClick(view, Qt::Key_Right);
+    QTRY_COMPARE(model->rowCount(model->index(1, 0)), 7);
+    QVERIFY(view->isExpanded(model->index(1, 0)));
+
+    // Meanwhile: one more alert of pay-gw-2 and a new source whose group starts on top.
+    GeneratedChunk chunk;
+    for (const auto &[source, minute] : {std::pair{"pay-gw-2", 40}, std::pair{"pay-gw-9", 45}}) {
+        GeneratedAlert a;
+        a.ruleName = QStringLiteral("Large transfer");
+        a.type = engine::EventType::Transaction;
+        a.severity = engine::Severity::High;
+        a.message = QStringLiteral("Late transfer");
+        a.sourceType = QStringLiteral("payment_gateway");
+        a.sourceId = QString::fromLatin1(source);
+        a.createdAtMs = kT0 + qint64(minute) * 60'000;
+        a.detailsJson = "{}";
+        chunk.alerts.append(a);
+    }
+    QString error;
+    QVERIFY2(m_backend->store()->insertGenerated(chunk, &error), qPrintable(error));
+
+    // F5: read again; pay-gw-2 is row 2 now, still expanded, with its eight alerts.
+    QSignalSpy shown(m_window.get(), &ui::MainWindow::groupsShown);
+    QTest::keyClick(view, Qt::Key_F5);
+    QTRY_COMPARE(shown.count(), 1);
+    QCOMPARE(model->rowCount(), 5);
+    const QModelIndex moved = model->index(2, 0);
+    QCOMPARE(moved.siblingAtColumn(AlertGroupModel::Source).data().toString(), QStringLiteral("pay-gw-2"));
+    QTRY_COMPARE(model->rowCount(moved), 8);
+    QTRY_VERIFY(view->isExpanded(moved));
+    for (int r : {0, 1, 3, 4})
+        QVERIFY2(!view->isExpanded(model->index(r, 0)), qPrintable(QString::number(r)));
+    QCOMPARE(model->index(0, 0, moved).data(AlertGroupModel::AlertIdRole).toLongLong(), 31); // the new one, newest first
+
+    // Collapsed, it stays collapsed at the next refresh.
+    view->setCurrentIndex(moved);
+    QTest::keyClick(view, Qt::Key_Left);
+    QVERIFY(!view->isExpanded(moved));
+    QTest::keyClick(view, Qt::Key_F5);
+    QTRY_COMPARE(shown.count(), 2);
+    QCOMPARE(model->expandedGroupCount(), 0);
+    for (int r = 0; r < model->rowCount(); ++r)
+        QVERIFY(!view->isExpanded(model->index(r, 0)));
+}
+
+void TestConsoleGrouping::sortsByCountAndLastSeenFromTheHeader()
+{
+    group();
+    QTreeView *view = m_window->groupView();
+    AlertGroupModel *model = m_window->groupModel();
+    QHeaderView *header = view->header();
+    const auto sources = [&] {
+        QStringList out;
+        for (int r = 0; r < model->rowCount(); ++r)
+            out << model->index(r, AlertGroupModel::Source).data().toString().right(1);
+        return out;
+    };
+    const auto click = [&](int column) {
+        QSignalSpy shown(m_window.get(), &ui::MainWindow::groupsShown);
+        const int x = header->sectionViewportPosition(column) + header->sectionSize(column) / 2;
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, QPoint(x, header->height() / 2));
+        QTRY_COMPARE(shown.count(), 1);
+        QCOMPARE(header->sortIndicatorSection(), column);
+        QCOMPARE(model->query().sortKey, AlertGroupModel::sortKeyOf(column));
+        QCOMPARE(model->query().descending, header->sortIndicatorOrder() == Qt::DescendingOrder);
+    };
+    // Counts 8, 8, 7, 7 for pay-gw-0..3; ties by first seen in the same direction. The first
+    // click shows the most first.
+    const QStringList mostFirst = {QStringLiteral("1"), QStringLiteral("0"), QStringLiteral("3"), QStringLiteral("2")};
+    const QStringList fewestFirst = {QStringLiteral("2"), QStringLiteral("3"), QStringLiteral("0"), QStringLiteral("1")};
+    click(AlertGroupModel::Count);
+    QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+    QCOMPARE(sources(), mostFirst);
+    QCOMPARE(model->index(0, AlertGroupModel::Count).data().toString(), QStringLiteral("8"));
+    click(AlertGroupModel::Count);
+    QCOMPARE(header->sortIndicatorOrder(), Qt::AscendingOrder);
+    QCOMPARE(sources(), fewestFirst);
+
+    // Last seen: alerts 30 (pay-gw-1), 29 (0), 28 (3), 27 (2); the newest first, then the oldest.
+    const QStringList newestFirst = {QStringLiteral("1"), QStringLiteral("0"), QStringLiteral("3"), QStringLiteral("2")};
+    QStringList oldestFirst = newestFirst;
+    std::reverse(oldestFirst.begin(), oldestFirst.end());
+    click(AlertGroupModel::LastSeen);
+    QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+    QCOMPARE(sources(), newestFirst);
+    click(AlertGroupModel::LastSeen);
+    QCOMPARE(header->sortIndicatorOrder(), Qt::AscendingOrder);
+    QCOMPARE(sources(), oldestFirst);
+
+    // Back to the flat table: it cannot sort by a group's last seen, so it shows time, newest first.
+    QSignalSpy flat(m_window.get(), &ui::MainWindow::queryShown);
+    QTest::keyClick(view, Qt::Key_G, Qt::ControlModifier);
+    QTRY_COMPARE(flat.count(), 1);
+    QCOMPARE(m_window->alertModel()->query().sortKey, AlertSortKey::Time);
+    QVERIFY(m_window->alertModel()->query().descending);
+    QCOMPARE(m_window->alertView()->horizontalHeader()->sortIndicatorSection(), int(AlertPageModel::Time));
 }
 
 QTEST_MAIN(TestConsoleGrouping)

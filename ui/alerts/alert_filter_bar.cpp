@@ -268,7 +268,7 @@ void AlertFilterBar::applyView(const QJsonObject &v, models::AlertQuery *sorted)
     m_silenced->setChecked(v.value(QStringLiteral("silenced")).toBool(false));
     m_applying = false;
     if (sorted) {
-        sorted->sortKey = models::AlertSortKey(std::clamp(v.value(QStringLiteral("sort")).toInt(), 0, int(models::AlertSortKey::Id)));
+        sorted->sortKey = models::AlertSortKey(std::clamp(v.value(QStringLiteral("sort")).toInt(), 0, int(models::AlertSortKey::LastSeen)));
         sorted->descending = v.value(QStringLiteral("descending")).toBool(true);
     }
 }
