@@ -116,4 +116,16 @@ void NodeBackend::deleteSilence(qint64 silenceId)
     });
 }
 
+void NodeBackend::recordNotifications(const QList<models::AlertNotification> &sent)
+{
+    if (sent.isEmpty())
+        return;
+    IngestWriter *writer = m_node->writer();
+    writer->post([writer, sent](models::Store &store, engine::Pipeline &) {
+        QString error;
+        if (!store.recordNotifications(sent, &error))
+            emit writer->failure(error);
+    });
+}
+
 } // namespace vigil::app

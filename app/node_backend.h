@@ -24,6 +24,7 @@ public:
     void createSilence(const engine::Silence &silence) override;
     void expireSilence(qint64 silenceId) override;
     void deleteSilence(qint64 silenceId) override;
+    void recordNotifications(const QList<models::AlertNotification> &sent) override;
 
 private:
     // Runs `change` on the writer thread, then reloads the writer's silences.

@@ -49,6 +49,9 @@ public:
     virtual void createSilence(const engine::Silence &silence) { refuseSilence(silence.id); }
     virtual void expireSilence(qint64 silenceId) { refuseSilence(silenceId); }
     virtual void deleteSilence(qint64 silenceId) { refuseSilence(silenceId); }
+    // Records notifications the console delivered (a CRITICAL alert's desktop notification)
+    // in the alerts' history, on the writer thread. A backend without a writer records none.
+    virtual void recordNotifications(const QList<models::AlertNotification> &sent) { Q_UNUSED(sent) }
 
 signals:
     void alertsRaised(const QList<vigil::models::AlertRecord> &alerts);

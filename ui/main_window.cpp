@@ -13,6 +13,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
+#include <QDateTime>
 #include <QCloseEvent>
 #include <QFutureWatcher>
 #include <QHeaderView>
@@ -49,6 +50,7 @@ struct LoadedDetails
     models::AlertRecord alert;
     QJsonObject event;
     QList<models::AlertHistoryEntry> history;
+    QList<models::AlertNotification> notifications;
     models::AnomalyExplanation anomaly;
     QList<models::AlertRow> related;
     QString relatedError;
@@ -295,6 +297,10 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
         statusBar()->showMessage(text, 10000);
     });
     connect(m_notifications, &DesktopNotifications::alertChosen, this, &MainWindow::goToAlert);
+    connect(m_notifications, &DesktopNotifications::shown, this, [this](const QList<qint64> &alertIds) {
+        m_backend->recordNotifications(DesktopNotifications::records(alertIds, m_backend->actor().username,
+                                                                     QDateTime::currentMSecsSinceEpoch()));
+    });
     connect(m_export, &AlertExportController::statusMessage, this, [this](const QString &text) {
         statusBar()->showMessage(text, 8000);
     });
@@ -766,7 +772,7 @@ void MainWindow::showDetailsOf(qint64 alertId)
         m_detail->showAlert(loaded.alert);
         m_detail->showAnomaly(loaded.alertId, loaded.anomaly);
         m_detail->showEvent(loaded.alertId, loaded.event, loaded.error);
-        m_detail->showHistory(loaded.alertId, loaded.history);
+        m_detail->showHistory(loaded.alertId, loaded.history, loaded.notifications);
         m_detail->showRelated(loaded.alertId, loaded.alert.sourceId, loaded.related, loaded.relatedError);
     });
     watcher->setFuture(QtConcurrent::run([url, alertId] {
@@ -777,6 +783,7 @@ void MainWindow::showDetailsOf(qint64 alertId)
             store->eventJson(out.alert.eventRowId, &out.event, &out.error);
             QString historyError;
             store->alertHistory(alertId, &out.history, &historyError);
+            store->alertNotifications(alertId, &out.notifications, &historyError);
             QString anomalyError;
             store->anomalyExplanation(alertId, &out.anomaly, &anomalyError);
             store->relatedAlerts(alertId, kRelatedAlerts, &out.related, &out.relatedError);

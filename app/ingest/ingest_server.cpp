@@ -17,6 +17,7 @@ namespace vigil::app {
 namespace {
 constexpr qint64 kMaxHandshakeBytes = 16 * 1024;
 constexpr int kHandshakeTimeoutMs = 10'000;
+constexpr int kRecordBroadcastsMs = 1000;
 const char *kInspectedProperty = "vigilInspected";
 
 QByteArray headerValue(const QList<QByteArray> &lines, const QByteArray &name)
@@ -33,8 +34,11 @@ QByteArray headerValue(const QList<QByteArray> &lines, const QByteArray &name)
 IngestServer::IngestServer(IngestWriter *writer, QString token, qint64 maxMessageBytes, IngestCounters *counters,
                            ServerStats *stats, QObject *parent)
     : QObject(parent), m_writer(writer), m_token(std::move(token)), m_maxMessageBytes(maxMessageBytes),
-      m_counters(counters), m_stats(stats)
+      m_counters(counters), m_stats(stats), m_recordTimer(new QTimer(this))
 {
+    m_recordTimer->setSingleShot(true);
+    m_recordTimer->setInterval(kRecordBroadcastsMs);
+    connect(m_recordTimer, &QTimer::timeout, this, &IngestServer::recordBroadcasts);
 }
 
 IngestServer::~IngestServer() = default;
@@ -200,14 +204,50 @@ void IngestServer::broadcastAlerts(const QList<models::AlertRecord> &alerts)
 {
     if (m_subscribers.isEmpty())
         return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const models::AlertRecord &a : alerts) {
         const QString text = QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("alert")},
                                                                           {QStringLiteral("alert"), a.toJson()}})
                                                    .toJson(QJsonDocument::Compact));
-        for (const auto &s : std::as_const(m_subscribers))
-            if (s)
+        int sent = 0;
+        for (const auto &s : std::as_const(m_subscribers)) {
+            if (s) {
                 s->sendTextMessage(text);
+                ++sent;
+            }
+        }
+        if (sent > 0)
+            m_broadcasts.append({a.id, sent, now});
     }
+    if (!m_broadcasts.isEmpty() && !m_recordTimer->isActive())
+        m_recordTimer->start();
+}
+
+void IngestServer::recordBroadcasts()
+{
+    m_recordTimer->stop();
+    if (m_broadcasts.isEmpty())
+        return;
+    QList<models::AlertNotification> rows;
+    rows.reserve(m_broadcasts.size());
+    for (const Broadcast &b : std::as_const(m_broadcasts)) {
+        models::AlertNotification n;
+        n.alertId = b.alertId;
+        n.channel = QStringLiteral("WEBSOCKET");
+        n.status = QStringLiteral("SENT");
+        n.target = b.subscribers == 1 ? tr("1 subscriber") : tr("%1 subscribers").arg(b.subscribers);
+        n.attempts = 1;
+        n.createdAtMs = b.sentAtMs;
+        n.sentAtMs = b.sentAtMs;
+        rows.append(std::move(n));
+    }
+    m_broadcasts.clear();
+    m_writer->post([rows = std::move(rows)](models::Store &store, engine::Pipeline &) {
+        QString error;
+        if (!store.recordNotifications(rows, &error))
+            qWarning("Vigil: the /alerts broadcast of %lld alerts is not in the notifications table: %s",
+                     qint64(rows.size()), qPrintable(error));
+    });
 }
 
 void IngestServer::broadcastAlertUpdate(const models::AlertRecord &alert)
@@ -227,6 +267,7 @@ void IngestServer::stopAccepting()
     m_accepting = false;
     if (m_tcp)
         m_tcp->close();
+    recordBroadcasts(); // while the writer still runs
 }
 
 void IngestServer::closeAll()

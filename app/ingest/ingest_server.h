@@ -11,6 +11,7 @@
 QT_BEGIN_NAMESPACE
 class QTcpServer;
 class QTcpSocket;
+class QTimer;
 class QWebSocket;
 class QWebSocketServer;
 QT_END_NAMESPACE
@@ -49,6 +50,7 @@ public slots:
     void broadcastAlerts(const QList<vigil::models::AlertRecord> &alerts);
     void broadcastAlertUpdate(const vigil::models::AlertRecord &alert);
     // Stops accepting connections and messages; messages already handed over still get replies.
+    // Hands the broadcasts not yet recorded to the writer.
     void stopAccepting();
     // Closes every connection (going away) after flushing what is written.
     void closeAll();
@@ -59,6 +61,9 @@ private:
     void refuse(QTcpSocket *socket, int status, const QByteArray &reason, const QByteArray &body);
     void onWebSocket();
     void onMessage(QWebSocket *socket, quint64 id, const QString &message);
+    // Hands the broadcasts sent since the last call to the writer, as SENT WEBSOCKET rows
+    // of the notifications table in one transaction.
+    void recordBroadcasts();
 
     IngestWriter *m_writer;
     QString m_token;
@@ -70,6 +75,16 @@ private:
     QWebSocketServer *m_ws = nullptr;
     QHash<quint64, QPointer<QWebSocket>> m_producers;
     QHash<quint64, QPointer<QWebSocket>> m_subscribers;
+    // Alerts broadcast and to how many subscribers, recorded at most once per interval:
+    // one writer task and one transaction for all of them.
+    struct Broadcast
+    {
+        qint64 alertId;
+        int subscribers;
+        qint64 sentAtMs;
+    };
+    QList<Broadcast> m_broadcasts;
+    QTimer *m_recordTimer;
     quint64 m_nextId = 1;
     bool m_accepting = true;
 };

@@ -8,6 +8,7 @@
 #   bench/ingest/cpu_per_event.sh [EVENTS]      default 200,000
 #   BUILD_DIR=build-x  PRELOAD=/path/lib.so     another build; a library to LD_PRELOAD
 #   BATCH=1 WINDOW=64 CONNECTIONS=4              the producer's message size and flow (default 100, 64, 1)
+#   RULES=file.json                             other rules (default bench/ingest/rules_20.json)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${BUILD_DIR:-build}
@@ -16,7 +17,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/vigil-cpu.XXXXXX")
 trap 'kill $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
 export HOME=$tmp XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config VIGIL_TOKEN=bench-token
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$build/app/vigil" rules import bench/ingest/rules_20.json --database "$tmp/v.db" 2>/dev/null
+"$build/app/vigil" rules import "${RULES:-bench/ingest/rules_20.json}" --database "$tmp/v.db" 2>/dev/null
 ${PRELOAD:+env LD_PRELOAD=$PRELOAD} "$build/app/vigil" --headless --database "$tmp/v.db" \
     --listen "127.0.0.1:$port" 2>"$tmp/log" &
 pid=$!

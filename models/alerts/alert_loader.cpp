@@ -157,8 +157,11 @@ void AlertLoader::fetchHistory(qint64 alertId)
     QString error;
     QList<AlertHistoryEntry> entries;
     Store *s = store(&error);
-    if (s)
-        s->alertHistory(alertId, &entries, &error);
+    if (s && s->alertHistory(alertId, &entries, &error)) {
+        QList<AlertNotification> notifications;
+        if (s->alertNotifications(alertId, &notifications, &error))
+            entries = mergedHistory(entries, notifications);
+    }
     emit historyFinished(alertId, entries, error);
 }
 

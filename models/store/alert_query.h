@@ -81,15 +81,49 @@ struct AlertGroupRow
     AlertRow newest;
 };
 
-// One line of an alert's timeline: a status change, a comment, an assignment.
+// One line of an alert's timeline: a status change, a comment, an assignment, or a
+// notification sent (or waiting to be sent) for it.
 struct AlertHistoryEntry
 {
     qint64 timeMs = 0;
     QString user;
-    QString action;                 // ACKNOWLEDGE, RESOLVE, ..., COMMENT, ASSIGN
-    QString text;                   // note, comment or assignee
+    QString action;                 // ACKNOWLEDGE, RESOLVE, ..., COMMENT, ASSIGN, NOTIFICATION
+    QString text;                   // note, comment, assignee; a notification's target
     bool success = true;
+    // NOTIFICATION only: the channel (EMAIL, SLACK, WEBSOCKET, DESKTOP, ...), the status
+    // (PENDING, SENT, FAILED), attempts so far and the last error.
+    QString channel;
+    QString status;
+    int attempts = 0;
+    QString lastError;
 };
+
+/*!
+    One row of the notifications table: one alert told on one channel. Rows for channels
+    Vigil has no sender for yet are the outbox (PENDING, written with the alert); what Vigil
+    delivered itself (the /alerts broadcast, the console's desktop notification) is SENT.
+*/
+struct AlertNotification
+{
+    qint64 id = 0;
+    qint64 alertId = 0;
+    QString channel;                // EMAIL, SLACK, SMS, WEBHOOK, WEBSOCKET, DESKTOP
+    QString status;                 // PENDING, SENT, FAILED
+    QString target;                 // to whom: "3 subscribers", a user name, an address
+    int attempts = 0;
+    QString lastError;
+    qint64 createdAtMs = 0;
+    qint64 sentAtMs = 0;            // 0 until sent
+
+    // When it happened, for a timeline: sent, else written.
+    qint64 timeMs() const { return sentAtMs > 0 ? sentAtMs : createdAtMs; }
+    AlertHistoryEntry toHistoryEntry() const;
+};
+
+// `history` (oldest first) with `notifications` merged in time order; on equal times the
+// history's entries come first.
+QList<AlertHistoryEntry> mergedHistory(const QList<AlertHistoryEntry> &history,
+                                       const QList<AlertNotification> &notifications);
 
 // One feature of an anomaly: its value for the event and its share of the anomaly score.
 struct FeatureContribution

@@ -252,6 +252,28 @@ const QList<Migration> &migrations()
                             " assigned_to, silence_id) WHERE status IN ('NEW', 'ACKNOWLEDGED')"),
              QStringLiteral("{SQLITE}ANALYZE alerts_open_created"),
          }},
+        {8, "notifications: what was sent for an alert, and the outbox of what is still to send",
+         {
+             // One row per notification of an alert on one channel. Rows the senders have yet
+             // to deliver (EMAIL, SLACK, ... named by the rule) are written PENDING with the
+             // alert, in its transaction; a sender takes them oldest first (the partial index
+             // holds only those), counts its attempts and keeps the last error, and marks them
+             // SENT or, past its retries, FAILED. What Vigil delivered itself (the /alerts
+             // broadcast, the console's desktop notification) is written SENT. `target` says
+             // to whom ("3 subscribers", a user name, an address).
+             QStringLiteral("CREATE TABLE notifications ("
+                            " id {ID},"
+                            " alert_id {BIGINT} NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,"
+                            " channel TEXT NOT NULL,"
+                            " status TEXT NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'SENT', 'FAILED')),"
+                            " target TEXT NOT NULL DEFAULT '',"
+                            " attempts INTEGER NOT NULL DEFAULT 0,"
+                            " last_error TEXT NOT NULL DEFAULT '',"
+                            " created_at {BIGINT} NOT NULL,"
+                            " sent_at {BIGINT})"),
+             QStringLiteral("CREATE INDEX notifications_alert ON notifications (alert_id)"),
+             QStringLiteral("CREATE INDEX notifications_pending ON notifications (created_at) WHERE status = 'PENDING'"),
+         }},
     };
     return list;
 }

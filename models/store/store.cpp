@@ -44,6 +44,10 @@ constexpr const char *InsertAlert =
     " source_type, source_id, status, created_at, silence_id)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?) RETURNING id";
 
+// The outbox: a channel the rule names, for senders to come (store_notifications.cpp).
+constexpr const char *InsertPendingNotification =
+    "INSERT INTO notifications (alert_id, channel, status, created_at) VALUES (?, ?, 'PENDING', ?)";
+
 constexpr const char *SelectUser = "SELECT id FROM users WHERE username = ?";
 constexpr const char *InsertUser =
     "INSERT INTO users (username, display_name, role, created_at) VALUES (?, ?, ?, ?) RETURNING id";
@@ -449,6 +453,20 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         a.details = d.details;
         a.silenceId = silenceId;
         outcome->alerts.append(std::move(a));
+        // The rule's channels wait in the outbox, with the alert; /alerts subscribers are
+        // told by the broadcast, and a silenced alert is not notified at all.
+        if (silenceId == 0) {
+            for (const QString &channel : d.notificationChannels) {
+                if (channel == QLatin1String("WEBSOCKET"))
+                    continue;
+                QSqlQuery &pending = prepared(sql::InsertPendingNotification);
+                pending.bindValue(0, outcome->alerts.constLast().id);
+                pending.bindValue(1, channel);
+                pending.bindValue(2, receivedAtMs);
+                if (!pending.exec())
+                    return rollback(pending, sql::InsertPendingNotification);
+            }
+        }
     }
     if (!m_db.commit()) {
         *error = StoreText::tr("cannot commit %1 events: %2").arg(events.size()).arg(m_db.lastError().text());

@@ -187,6 +187,15 @@ public:
     bool addAlertComment(qint64 alertId, const QString &text, const Actor &actor, QString *error);
     // Responses (status changes, assignments) and comments, oldest first.
     bool alertHistory(qint64 alertId, QList<AlertHistoryEntry> *entries, QString *error);
+
+    // --- notifications (store_notifications.cpp) ---
+    // The notifications table is also the outbox: ingest() writes a PENDING row per channel a
+    // rule names (other than WEBSOCKET, which the /alerts broadcast serves) with each alert
+    // that was not silenced; senders mark them SENT or FAILED. Records notifications Vigil
+    // delivered itself (or any given rows), in one transaction; created_at defaults to now.
+    bool recordNotifications(const QList<AlertNotification> &notifications, QString *error);
+    // An alert's notifications, in the order they happened (sent, else written).
+    bool alertNotifications(qint64 alertId, QList<AlertNotification> *notifications, QString *error);
     // An anomaly alert's model (name, version, type), score and every feature's share of it,
     // largest first, from the alert's detection row. For an alert no model raised,
     // explanation->modelId stays 0 (and it is not an error).

@@ -5,6 +5,7 @@
 #include "app/node_backend.h"
 #include "engine/events/event.h"
 #include "models/store/store.h"
+#include "ui/notifications/desktop_notifications.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -34,7 +35,7 @@ constexpr qint64 kMinute = 60'000;
 const QByteArray kRules = R"({"rules": [
   {"name": "Big transfer", "alert_type": "TRANSACTION", "severity": "HIGH",
    "conditions": {"all": [{"field": "fields.amount", "op": "gt", "value": 10000}]},
-   "message": "Transfer of {fields.amount} from {source_id}"},
+   "message": "Transfer of {fields.amount} from {source_id}", "notification_channels": ["EMAIL", "WEBSOCKET"]},
   {"name": "Brute force", "alert_type": "SECURITY", "severity": "CRITICAL",
    "conditions": {"all": [
       {"field": "fields.outcome", "op": "eq", "value": "failure"},
@@ -466,6 +467,59 @@ private slots:
         QCOMPARE(parse(subscriber.received.at(1)).value(u"alert"_qs).toObject().value(u"event_id"_qs).toString(), u"t-marker"_qs);
         // Subscribers only listen: their messages are not events.
         QCOMPARE(m_node->counters().alerts.load(), 2);
+
+        // The notifications table: the rule's EMAIL waits in the outbox from the alert's
+        // commit on; the broadcast to both subscribers is recorded within about a second.
+        const qint64 marker = stored.at(1).split(u'|').at(0).toLongLong();
+        const QString sql = u"SELECT alert_id, channel, status, target, attempts, sent_at IS NULL FROM notifications"
+                            " ORDER BY alert_id, channel"_qs;
+        QTRY_COMPARE(rows(sql), (QStringList{u"%1|EMAIL|PENDING||0|1"_qs.arg(big.at(0)),
+                                             u"%1|WEBSOCKET|SENT|2 subscribers|1|0"_qs.arg(big.at(0)),
+                                             u"%1|EMAIL|PENDING||0|1"_qs.arg(marker),
+                                             u"%1|WEBSOCKET|SENT|2 subscribers|1|0"_qs.arg(marker)}));
+    }
+
+    // What Vigil sent itself goes into the alert's history: the /alerts broadcast (only when
+    // someone listened) and the console's desktop notification, both through the writer.
+    void deliveredNotificationsAreRecorded()
+    {
+        QVERIFY(startNode());
+        Client producer;
+        producer.open(port(), u"/events"_qs, kToken);
+        QTRY_COMPARE(producer.connectedCount, 1);
+        // Nobody listens: the alert is not broadcast and no WEBSOCKET row is written.
+        producer.send(transfer(u"t-unheard"_qs, 25000, u"acct-1"_qs));
+        QTRY_COMPARE(producer.received.size(), 1);
+
+        Client subscriber;
+        subscriber.open(port(), u"/alerts"_qs, kToken);
+        QTRY_COMPARE(subscriber.connectedCount, 1);
+        QTRY_COMPARE(m_node->serverStats().subscribers.load(), 1);
+        producer.send(transfer(u"t-heard"_qs, 26000, u"acct-2"_qs));
+        QTRY_COMPARE(subscriber.received.size(), 1);
+        const qint64 heard = parse(subscriber.received.at(0)).value(u"alert"_qs).toObject().value(u"id"_qs).toInteger();
+        const QStringList alerts = rows(u"SELECT a.id FROM alerts a JOIN events e ON e.id = a.event_id"
+                                         " WHERE e.event_id = 't-unheard'"_qs);
+        QCOMPARE(alerts.size(), 1);
+        const QString sql = u"SELECT alert_id, channel, status, target FROM notifications"
+                            " WHERE channel <> 'EMAIL' ORDER BY id"_qs;
+        QTRY_COMPARE(rows(sql), QStringList{u"%1|WEBSOCKET|SENT|1 subscriber"_qs.arg(heard)});
+        // Both were queued for EMAIL all the same.
+        QCOMPARE(rows(u"SELECT alert_id FROM notifications WHERE channel = 'EMAIL' AND status = 'PENDING' ORDER BY id"_qs),
+                 (QStringList{alerts.at(0), QString::number(heard)}));
+
+        // The console showed a desktop notification of the heard alert to alice.
+        app::NodeBackend console(m_node.get(), models::Actor{u"alice"_qs, models::Role::Analyst});
+        const qint64 shownAt = QDateTime::currentMSecsSinceEpoch();
+        console.recordNotifications(ui::DesktopNotifications::records({heard}, console.actor().username, shownAt));
+        QTRY_COMPARE(rows(sql), (QStringList{u"%1|WEBSOCKET|SENT|1 subscriber"_qs.arg(heard),
+                                             u"%1|DESKTOP|SENT|alice"_qs.arg(heard)}));
+        QList<models::AlertNotification> read;
+        QString error;
+        QVERIFY2(m_reader->alertNotifications(heard, &read, &error), qPrintable(error));
+        QCOMPARE(read.size(), 3);
+        QCOMPARE(read.at(2).channel, u"DESKTOP"_qs);
+        QCOMPARE(read.at(2).sentAtMs, shownAt);
     }
 
     // --- silences: silenced alerts are stored but never reach /alerts subscribers ---
@@ -513,6 +567,10 @@ private slots:
                  (QStringList{u"t-silenced|1"_qs, u"t-heard|0"_qs, u"t-marker-1|0"_qs}));
         QCOMPARE(m_node->counters().alerts.load(), 3);
         QCOMPARE(m_node->counters().silencedAlerts.load(), 1);
+        // A silenced alert is not notified: nothing queued for its rule's EMAIL channel.
+        QCOMPARE(rows(u"SELECT a.id, n.channel FROM notifications n JOIN alerts a ON a.id = n.alert_id"
+                      " WHERE n.status = 'PENDING' ORDER BY n.id"_qs),
+                 (QStringList{u"2|EMAIL"_qs, u"3|EMAIL"_qs}));
         QString error;
         qint64 shown = 0;
         QVERIFY(m_reader->countAlerts(models::AlertQuery{}, &shown, &error));

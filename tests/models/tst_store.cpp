@@ -167,11 +167,12 @@ private slots:
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("name");
         for (const char *table : {"schema_version", "users", "rules", "events", "alerts", "alert_responses",
-                                  "anomaly_models", "anomaly_detections", "audit_log", "settings"})
+                                  "anomaly_models", "anomaly_detections", "audit_log", "settings", "notifications"})
             QTest::newRow(table) << u"table"_qs << QString::fromLatin1(table);
         // The console's queries: newest alerts, by status, by rule, by source, by event.
         for (const char *index : {"alerts_created", "alerts_status_created", "alerts_rule", "alerts_source",
-                                  "alerts_event", "alert_responses_alert", "events_type_time", "audit_log_created"})
+                                  "alerts_event", "alert_responses_alert", "events_type_time", "audit_log_created",
+                                  "notifications_alert", "notifications_pending"})
             QTest::newRow(index) << u"index"_qs << QString::fromLatin1(index);
     }
     void migrationsCreateEveryTable()
@@ -406,6 +407,146 @@ private slots:
         QCOMPARE(outcome.alerts.size(), ids.size());
         QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM events"_qs).toInt(), ids.size() + 1);
         QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM alerts"_qs).toInt(), ids.size() + 1);
+    }
+
+    // --- notifications ---
+
+    // Each alert that is not silenced queues one PENDING row per channel its rule names,
+    // except WEBSOCKET (the /alerts broadcast records what it sent); in the alert's transaction.
+    void ingestQueuesNotificationsForTheRulesChannels()
+    {
+        QString connection;
+        auto store = openStore(freshUrl(), &connection);
+        QVERIFY(store);
+        QString error;
+        int created = 0, updated = 0;
+        const engine::Rule notifying = makeRule(R"({"name": "Notifying login", "alert_type": "SECURITY",
+            "severity": "CRITICAL", "conditions": {"all": [{"field": "fields.notify", "op": "eq", "value": true}]},
+            "message": "login on {source_id}", "notification_channels": ["email", "WEBSOCKET", "SLACK"]})");
+        const engine::Rule quiet = makeRule(R"({"name": "Quiet login", "alert_type": "SECURITY", "severity": "LOW",
+            "conditions": {"all": [{"field": "fields.notify", "op": "eq", "value": false}]},
+            "message": "quiet login on {source_id}", "notification_channels": ["WEBSOCKET"]})");
+        QVERIFY2(store->importRules({notifying, quiet}, Actor::system(), &created, &updated, &error), qPrintable(error));
+        QList<engine::Rule> rules;
+        QVERIFY(store->loadRules(&rules, &error));
+        engine::Pipeline pipeline;
+        pipeline.setRules(rules);
+        engine::Silence hush;
+        hush.ruleName = u"Notifying login"_qs;
+        hush.sourceId = u"host-silenced"_qs;
+        hush.comment = u"maintenance"_qs;
+        hush.expiresAtMs = QDateTime::currentMSecsSinceEpoch() + 3'600'000;
+        QVERIFY2(store->createSilence(&hush, Actor{u"alice"_qs, Role::Analyst}, &error), qPrintable(error));
+        QList<engine::Silence> active;
+        QVERIFY(store->activeSilences(QDateTime::currentMSecsSinceEpoch(), &active, &error));
+        pipeline.setSilences(active);
+
+        const engine::EventBatch batch{makeEvent(u"n1"_qs, {{u"notify"_qs, true}}),
+                                       makeEvent(u"n2"_qs, {{u"notify"_qs, false}}),
+                                       makeEvent(u"n3"_qs, {{u"notify"_qs, true}}, u"SECURITY"_qs, u"host-silenced"_qs),
+                                       makeEvent(u"n4"_qs, {{u"notify"_qs, true}}, u"SECURITY"_qs, u"host-2"_qs)};
+        IngestOutcome outcome;
+        QVERIFY2(store->ingest(batch, pipeline, kEventTime, &outcome, &error), qPrintable(error));
+        QCOMPARE(outcome.alerts.size(), 4);
+        QCOMPARE(outcome.alerts.at(2).silenceId, hush.id);
+        const qint64 first = outcome.alerts.at(0).id;
+        const qint64 quietOne = outcome.alerts.at(1).id;
+        const qint64 silencedOne = outcome.alerts.at(2).id;
+        const qint64 fourth = outcome.alerts.at(3).id;
+        // The rule's order, WEBSOCKET left out; nothing for the quiet rule or the silenced alert.
+        QCOMPARE(rows(connection, u"SELECT alert_id, channel, status, target, attempts, last_error, created_at,"
+                                  " COALESCE(sent_at, -1) FROM notifications ORDER BY id"_qs),
+                 (QStringList{u"%1|EMAIL|PENDING||0||%2|-1"_qs.arg(first).arg(kEventTime),
+                              u"%1|SLACK|PENDING||0||%2|-1"_qs.arg(first).arg(kEventTime),
+                              u"%1|EMAIL|PENDING||0||%2|-1"_qs.arg(fourth).arg(kEventTime),
+                              u"%1|SLACK|PENDING||0||%2|-1"_qs.arg(fourth).arg(kEventTime)}));
+        // The outbox's index holds the pending rows, oldest first.
+        QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM notifications INDEXED BY notifications_pending"
+                                    " WHERE status = 'PENDING' AND created_at >= 0"_qs).toInt(), 4);
+
+        // A resent event raises nothing, so it queues nothing.
+        QVERIFY2(store->ingest({batch.at(0)}, pipeline, kEventTime + 1, &outcome, &error), qPrintable(error));
+        QCOMPARE(outcome.alerts.size(), 0);
+        QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM notifications"_qs).toInt(), 4);
+
+        QList<AlertNotification> read;
+        QVERIFY2(store->alertNotifications(first, &read, &error), qPrintable(error));
+        QCOMPARE(read.size(), 2);
+        QCOMPARE(read.at(0).channel, u"EMAIL"_qs);
+        QCOMPARE(read.at(0).status, u"PENDING"_qs);
+        QCOMPARE(read.at(0).createdAtMs, kEventTime);
+        QCOMPARE(read.at(0).sentAtMs, 0);
+        QCOMPARE(read.at(1).channel, u"SLACK"_qs);
+        QVERIFY(store->alertNotifications(quietOne, &read, &error));
+        QCOMPARE(read.size(), 0);
+        QVERIFY(store->alertNotifications(silencedOne, &read, &error));
+        QCOMPARE(read.size(), 0);
+    }
+
+    // What Vigil delivered itself is recorded SENT, in one transaction per call, and read
+    // back with the queued rows in the order they happened.
+    void recordNotificationsAndReadThemBack()
+    {
+        std::unique_ptr<Store> store;
+        QString connection;
+        const qint64 alertId = storeWithAlert(&store, &connection, kEventTime);
+        QVERIFY(alertId > 0);
+        QString error;
+        AlertNotification pending;
+        pending.alertId = alertId;
+        pending.channel = u"EMAIL"_qs;
+        pending.status = u"PENDING"_qs;
+        pending.createdAtMs = kEventTime;
+        AlertNotification ws;
+        ws.alertId = alertId;
+        ws.channel = u"WEBSOCKET"_qs;
+        ws.status = u"SENT"_qs;
+        ws.target = u"2 subscribers"_qs;
+        ws.attempts = 1;
+        ws.createdAtMs = ws.sentAtMs = kEventTime + 500;
+        AlertNotification desktop = ws;
+        desktop.channel = u"DESKTOP"_qs;
+        desktop.target = u"alice"_qs;
+        desktop.createdAtMs = desktop.sentAtMs = kEventTime + 200;
+        QVERIFY2(store->recordNotifications({ws, desktop, pending}, &error), qPrintable(error));
+
+        QList<AlertNotification> read;
+        QVERIFY2(store->alertNotifications(alertId, &read, &error), qPrintable(error));
+        QCOMPARE(read.size(), 3);
+        QCOMPARE(read.at(0).channel, u"EMAIL"_qs);
+        QCOMPARE(read.at(1).channel, u"DESKTOP"_qs);
+        QCOMPARE(read.at(1).target, u"alice"_qs);
+        QCOMPARE(read.at(1).sentAtMs, kEventTime + 200);
+        QCOMPARE(read.at(2).channel, u"WEBSOCKET"_qs);
+        QCOMPARE(read.at(2).target, u"2 subscribers"_qs);
+        QCOMPARE(read.at(2).attempts, 1);
+
+        // A wrong status is refused before anything is written; so is an unknown alert
+        // (and the batch it came in).
+        AlertNotification bad = ws;
+        bad.status = u"DONE"_qs;
+        QVERIFY(!store->recordNotifications({ws, bad}, &error));
+        QVERIFY2(error.contains(u"PENDING, SENT or FAILED"_qs), qPrintable(error));
+        AlertNotification orphan = ws;
+        orphan.alertId = alertId + 1000;
+        error.clear();
+        QVERIFY(!store->recordNotifications({ws, orphan}, &error));
+        QVERIFY2(error.contains(u"FOREIGN KEY constraint failed"_qs), qPrintable(error));
+        QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM notifications"_qs).toInt(), 3);
+
+        // The timeline: responses and notifications in time order.
+        QVERIFY(store->applyAlertAction(alertId, AlertAction::Acknowledge, Actor{u"bob"_qs, Role::Analyst}, {}).outcome
+                == Outcome::Done);
+        QList<AlertHistoryEntry> history;
+        QVERIFY(store->alertHistory(alertId, &history, &error));
+        QCOMPARE(history.size(), 1);
+        const QList<AlertHistoryEntry> merged = mergedHistory(history, read);
+        QCOMPARE(merged.size(), 4);
+        QCOMPARE(merged.at(0).channel, u"EMAIL"_qs);
+        QCOMPARE(merged.at(1).channel, u"DESKTOP"_qs);
+        QCOMPARE(merged.at(2).channel, u"WEBSOCKET"_qs);
+        QCOMPARE(merged.at(3).action, u"ACKNOWLEDGE"_qs); // now, long after the alert
+        QCOMPARE(merged.at(3).user, u"bob"_qs);
     }
 
     // --- rules ---

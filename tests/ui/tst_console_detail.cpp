@@ -1,6 +1,8 @@
 // The detail pane's anomaly chart and related alerts, driven from the keyboard; the critical
 // alert notifications' batching with exact signal counts; the tray-less fallback.
 
+#include "engine/events/event_codec.h"
+#include "models/store/store.h"
 #include "ui/alerts/alert_detail_pane.h"
 #include "ui/notifications/critical_alert_notifier.h"
 #include "ui/notifications/desktop_notifications.h"
@@ -10,6 +12,8 @@
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
+#include <QDateTime>
+#include <QJsonDocument>
 #include <QHorizontalBarSeries>
 #include <QLabel>
 #include <QLocale>
@@ -61,6 +65,7 @@ private slots:
     void notifierBatchesBursts();
     void notificationsWithoutTray();
     void balloonClickOpensTheLatestAlert();
+    void historyShowsNotifications();
 
 private:
     QTemporaryDir m_dir;
@@ -202,6 +207,8 @@ void TestConsoleDetail::notifierBatchesBursts()
     QCOMPARE(spy.at(1).at(1).toString(), QStringLiteral("Latest: Large transfer on auth-007: Transfer 7"));
     QCOMPARE(spy.at(1).at(2).toInt(), 3);
     QCOMPARE(spy.at(1).at(3).value<AlertRecord>().id, 7);
+    QCOMPARE(spy.at(1).at(4).value<QList<qint64>>(), (QList<qint64>{4, 6, 7})); // the high one is not told of
+    QCOMPARE(spy.at(0).at(4).value<QList<qint64>>(), QList<qint64>{3});
     QCOMPARE(notifier.pending(), 0);
     QVERIFY(notifier.isCoolingDown());
 
@@ -234,13 +241,18 @@ void TestConsoleDetail::notificationsWithoutTray()
     QVERIFY(notifications.desktopAction()->isChecked());
     QVERIFY(!notifications.soundAction()->isChecked()); // sound is off until asked for
     QSignalSpy shown(&notifications, &ui::DesktopNotifications::showInWindow);
+    QSignalSpy recorded(&notifications, &ui::DesktopNotifications::shown);
     notifications.addAlerts({alert(1, engine::Severity::Critical)});
     QCOMPARE(shown.count(), 1);
+    QCOMPARE(recorded.count(), 1);
+    QCOMPARE(recorded.at(0).at(0).value<QList<qint64>>(), QList<qint64>{1});
     QCOMPARE(shown.at(0).at(0).toString(), QStringLiteral("Critical alert — Large transfer on pay-gw-001: Transfer 1"));
     notifications.addAlerts({alert(2, engine::Severity::Critical), alert(3, engine::Severity::Critical)});
     QCOMPARE(shown.count(), 1);
     notifications.notifier()->endCoolDown();
     QCOMPARE(shown.count(), 2);
+    QCOMPARE(recorded.count(), 2);
+    QCOMPARE(recorded.at(1).at(0).value<QList<qint64>>(), (QList<qint64>{2, 3}));
 
     // Switched off: nothing shown (and remembered); the sound choice is remembered too.
     notifications.desktopAction()->setChecked(false);
@@ -248,6 +260,7 @@ void TestConsoleDetail::notificationsWithoutTray()
     notifications.notifier()->endCoolDown();
     notifications.addAlerts({alert(4, engine::Severity::Critical)});
     QCOMPARE(shown.count(), 2);
+    QCOMPARE(recorded.count(), 2); // not shown, so not in the alert's history
     QCOMPARE(QSettings().value(QStringLiteral("notifications/desktop")).toBool(), false);
     QCOMPARE(QSettings().value(QStringLiteral("notifications/sound")).toBool(), true);
     ui::DesktopNotifications restored(&window);
@@ -274,6 +287,120 @@ void TestConsoleDetail::balloonClickOpensTheLatestAlert()
     QVERIFY(window.isVisible());
     QCOMPARE(chosen.count(), 1);
     QCOMPARE(chosen.at(0).at(0).toLongLong(), 9);
+}
+
+void TestConsoleDetail::historyShowsNotifications()
+{
+    // A real store: a CRITICAL rule that names three channels raises an alert.
+    QString error;
+    DatabaseUrl url;
+    url.path = m_dir.filePath(QStringLiteral("history.db"));
+    auto store = Store::open(url, QStringLiteral("detail-history"), &error);
+    QVERIFY2(store, qPrintable(error));
+    engine::Rule rule;
+    QVERIFY2(engine::Rule::fromJson(QJsonDocument::fromJson(R"({"name": "Root login", "alert_type": "SECURITY",
+        "severity": "CRITICAL", "conditions": {"all": [{"field": "fields.user", "op": "eq", "value": "root"}]},
+        "message": "root logged in on {source_id}", "notification_channels": ["EMAIL", "WEBSOCKET", "SLACK"]})")
+                                        .object(),
+                                    &rule, &error),
+             qPrintable(error));
+    int created = 0, updated = 0;
+    QVERIFY2(store->importRules({rule}, Actor::system(), &created, &updated, &error), qPrintable(error));
+    QList<engine::Rule> rules;
+    QVERIFY(store->loadRules(&rules, &error));
+    engine::Pipeline pipeline;
+    pipeline.setRules(rules);
+    const qint64 raisedAt = QDateTime::currentMSecsSinceEpoch() - 60'000;
+    engine::Event e;
+    QVERIFY(engine::EventCodec::decodeEvent(QJsonObject{{u"id"_qs, u"login-1"_qs},
+                                                        {u"time"_qs, engine::formatTime(raisedAt)},
+                                                        {u"type"_qs, u"SECURITY"_qs},
+                                                        {u"source_type"_qs, u"auth"_qs},
+                                                        {u"source_id"_qs, u"bastion-1"_qs},
+                                                        {u"fields"_qs, QJsonObject{{u"user"_qs, u"root"_qs}}}},
+                                            0, u"event"_qs, &e, &error));
+    IngestOutcome outcome;
+    QVERIFY2(store->ingest({e}, pipeline, raisedAt, &outcome, &error), qPrintable(error));
+    QCOMPARE(outcome.alerts.size(), 1);
+    const qint64 id = outcome.alerts.first().id;
+
+    // The console shows its desktop notification (no tray offscreen: the status bar); what
+    // it records goes through the store as the writer would write it.
+    QWidget window;
+    ui::DesktopNotifications notifications(&window);
+    notifications.desktopAction()->setChecked(true);
+    QSignalSpy shown(&notifications, &ui::DesktopNotifications::shown);
+    notifications.addAlerts(outcome.alerts);
+    QCOMPARE(shown.count(), 1);
+    const QList<qint64> told = shown.at(0).at(0).value<QList<qint64>>();
+    QCOMPARE(told, QList<qint64>{id});
+    QVERIFY2(store->recordNotifications(ui::DesktopNotifications::records(told, u"alice"_qs, raisedAt + 2000), &error),
+             qPrintable(error));
+    // The /alerts broadcast's record, as the server hands it to the writer.
+    AlertNotification broadcast;
+    broadcast.alertId = id;
+    broadcast.channel = u"WEBSOCKET"_qs;
+    broadcast.status = u"SENT"_qs;
+    broadcast.target = u"1 subscriber"_qs;
+    broadcast.attempts = 1;
+    broadcast.createdAtMs = broadcast.sentAtMs = raisedAt + 1000;
+    QVERIFY2(store->recordNotifications({broadcast}, &error), qPrintable(error));
+    // Then an analyst acknowledges and comments (now: a minute later).
+    const Actor bob{u"bob"_qs, Role::Analyst};
+    QCOMPARE(store->applyAlertAction(id, AlertAction::Acknowledge, bob, {}).outcome, ActionResult::Outcome::Done);
+    QVERIFY2(store->addAlertComment(id, u"on it"_qs, bob, &error), qPrintable(error));
+
+    QList<AlertHistoryEntry> history;
+    QVERIFY2(store->alertHistory(id, &history, &error), qPrintable(error));
+    QList<AlertNotification> sent;
+    QVERIFY2(store->alertNotifications(id, &sent, &error), qPrintable(error));
+    QCOMPARE(history.size(), 2);
+    QCOMPARE(sent.size(), 4); // EMAIL and SLACK queued, WEBSOCKET and DESKTOP sent
+
+    ui::AlertDetailPane pane;
+    pane.show();
+    pane.showLoading(id);
+    AlertRecord stored;
+    QVERIFY(store->alert(id, &stored, &error));
+    pane.showAlert(stored);
+    pane.showHistory(id, history, sent);
+    QTreeWidgetItem *historyItem = nullptr;
+    for (int i = 0; i < pane.tree()->topLevelItemCount(); ++i)
+        if (pane.tree()->topLevelItem(i)->text(0) == u"History"_qs)
+            historyItem = pane.tree()->topLevelItem(i);
+    QVERIFY(historyItem);
+    QStringList lines;
+    for (int i = 0; i < historyItem->childCount(); ++i)
+        lines << historyItem->child(i)->text(1);
+    QCOMPARE(lines, (QStringList{u"Email: queued — no email sender is set up yet"_qs,
+                                 u"Slack: queued — no Slack sender is set up yet"_qs,
+                                 u"WebSocket: sent to 1 subscriber"_qs,
+                                 u"Desktop: shown to alice"_qs,
+                                 u"bob — acknowledge"_qs,
+                                 u"bob — comment: on it"_qs}));
+    const auto shortTime = [](qint64 ms) { return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat); };
+    QCOMPARE(historyItem->child(0)->text(0), shortTime(raisedAt));
+    QCOMPARE(historyItem->child(2)->text(0), shortTime(raisedAt + 1000));
+    QCOMPARE(historyItem->child(3)->text(0), shortTime(raisedAt + 2000));
+    QCOMPARE(historyItem->child(2)->toolTip(1), u"Notification on WebSocket, sent; target: 1 subscriber"_qs);
+    QCOMPARE(historyItem->child(0)->toolTip(1), u"Notification on Email, pending; target: decided by the sender"_qs);
+
+    // A sender's later verdicts read as such.
+    AlertHistoryEntry failed = sent.at(0).toHistoryEntry();
+    failed.status = u"FAILED"_qs;
+    failed.attempts = 5;
+    failed.lastError = u"SMTP 550 mailbox unavailable"_qs;
+    QCOMPARE(ui::AlertDetailPane::notificationText(failed), u"Email: failed after 5 attempts: SMTP 550 mailbox unavailable"_qs);
+    failed.status = u"SENT"_qs;
+    failed.text = u"soc@example.org"_qs;
+    QCOMPARE(ui::AlertDetailPane::notificationText(failed), u"Email: sent to soc@example.org"_qs);
+
+    // An answer for another alert changes nothing.
+    pane.showHistory(id + 1, history, sent);
+    int histories = 0;
+    for (int i = 0; i < pane.tree()->topLevelItemCount(); ++i)
+        histories += pane.tree()->topLevelItem(i)->text(0) == u"History"_qs;
+    QCOMPARE(histories, 1);
 }
 
 QTEST_MAIN(TestConsoleDetail)

@@ -255,16 +255,74 @@ void AlertDetailPane::showLoading(qint64 alertId)
     m_title->setText(tr("Alert %1: loading…").arg(alertId));
 }
 
-void AlertDetailPane::showHistory(qint64 alertId, const QList<models::AlertHistoryEntry> &entries)
+QString AlertDetailPane::channelName(const QString &channel)
+{
+    if (channel == QLatin1String("EMAIL"))
+        return tr("Email");
+    if (channel == QLatin1String("SLACK"))
+        return tr("Slack");
+    if (channel == QLatin1String("SMS"))
+        return tr("SMS");
+    if (channel == QLatin1String("WEBHOOK"))
+        return tr("Webhook");
+    if (channel == QLatin1String("WEBSOCKET"))
+        return tr("WebSocket");
+    if (channel == QLatin1String("DESKTOP"))
+        return tr("Desktop");
+    return channel;
+}
+
+QString AlertDetailPane::notificationText(const models::AlertHistoryEntry &n)
+{
+    const QString channel = channelName(n.channel);
+    if (n.status == QLatin1String("SENT")) {
+        if (n.channel == QLatin1String("DESKTOP"))
+            return n.text.isEmpty() ? tr("%1: shown").arg(channel) : tr("%1: shown to %2").arg(channel, n.text);
+        return n.text.isEmpty() ? tr("%1: sent").arg(channel) : tr("%1: sent to %2").arg(channel, n.text);
+    }
+    if (n.status == QLatin1String("FAILED")) {
+        const QString attempts = n.attempts == 1 ? tr("1 attempt") : tr("%1 attempts").arg(n.attempts);
+        return n.lastError.isEmpty() ? tr("%1: failed after %2").arg(channel, attempts)
+                                     : tr("%1: failed after %2: %3").arg(channel, attempts, n.lastError);
+    }
+    // PENDING: in the outbox.
+    if (n.attempts > 0)
+        return n.lastError.isEmpty() ? tr("%1: queued, %2 attempts so far").arg(channel).arg(n.attempts)
+                                     : tr("%1: queued, %2 attempts so far (last: %3)").arg(channel).arg(n.attempts).arg(n.lastError);
+    QString sender;
+    if (n.channel == QLatin1String("EMAIL"))
+        sender = tr("no email sender is set up yet");
+    else if (n.channel == QLatin1String("SLACK"))
+        sender = tr("no Slack sender is set up yet");
+    else if (n.channel == QLatin1String("SMS"))
+        sender = tr("no SMS sender is set up yet");
+    else if (n.channel == QLatin1String("WEBHOOK"))
+        sender = tr("no webhook sender is set up yet");
+    else
+        sender = tr("no %1 sender is set up yet").arg(channel);
+    return tr("%1: queued — %2").arg(channel, sender);
+}
+
+void AlertDetailPane::showHistory(qint64 alertId, const QList<models::AlertHistoryEntry> &responses,
+                                  const QList<models::AlertNotification> &notifications)
 {
     if (alertId != m_alertId)
         return;
+    const QList<models::AlertHistoryEntry> entries = models::mergedHistory(responses, notifications);
     auto *history = new QTreeWidgetItem(m_tree, {tr("History"), entries.isEmpty() ? tr("no responses yet") : QString()});
     for (const models::AlertHistoryEntry &e : entries) {
+        const QString when = QLocale().toString(QDateTime::fromMSecsSinceEpoch(e.timeMs), QLocale::ShortFormat);
+        if (e.action == QLatin1String("NOTIFICATION")) {
+            auto *item = new QTreeWidgetItem(history, {when, notificationText(e)});
+            item->setToolTip(1, tr("Notification on %1, %2; target: %3")
+                                    .arg(channelName(e.channel), e.status.toLower(),
+                                         e.text.isEmpty() ? tr("decided by the sender") : e.text));
+            continue;
+        }
         QString what = e.action == QStringLiteral("COMMENT") ? tr("comment") : e.action.toLower().replace(QLatin1Char('_'), QLatin1Char(' '));
         if (!e.success)
             what = tr("%1 (refused: already taken)").arg(what);
-        auto *item = new QTreeWidgetItem(history, {QLocale().toString(QDateTime::fromMSecsSinceEpoch(e.timeMs), QLocale::ShortFormat),
+        auto *item = new QTreeWidgetItem(history, {when,
                                                    tr("%1 — %2").arg(e.user, what)
                                                        + (e.text.isEmpty() ? QString() : QStringLiteral(": ") + e.text)});
         item->setToolTip(1, e.text);

@@ -29,8 +29,13 @@ public:
     void showAlert(const models::AlertRecord &alert);
     // The triggering event, loaded off the GUI thread; ignored if another alert is shown by then.
     void showEvent(qint64 alertId, const QJsonObject &event, const QString &error);
-    // The alert's responses and comments, oldest first.
-    void showHistory(qint64 alertId, const QList<models::AlertHistoryEntry> &entries);
+    // The alert's responses and comments, oldest first, with its notifications (sent and
+    // queued) merged in time order.
+    void showHistory(qint64 alertId, const QList<models::AlertHistoryEntry> &entries,
+                     const QList<models::AlertNotification> &notifications = {});
+    // The timeline's words for a notification: "Email: queued — no email sender is set up yet".
+    static QString notificationText(const models::AlertHistoryEntry &notification);
+    static QString channelName(const QString &channel);
     // Shows that `alertId` is on its way (its details load off the GUI thread).
     void showLoading(qint64 alertId);
     // Why a model raised it (hidden for a rule's alert): the model and the top features.

@@ -1,5 +1,7 @@
 #include "critical_alert_notifier.h"
 
+#include <utility>
+
 namespace vigil::ui {
 
 CriticalAlertNotifier::CriticalAlertNotifier(int intervalMs, QObject *parent) : QObject(parent)
@@ -14,20 +16,23 @@ void CriticalAlertNotifier::addAlerts(const QList<models::AlertRecord> &alerts)
 {
     int critical = 0;
     const models::AlertRecord *latest = nullptr;
+    QList<qint64> ids;
     for (const models::AlertRecord &a : alerts) {
         if (a.severity != engine::Severity::Critical)
             continue;
         ++critical;
         latest = &a;
+        ids.append(a.id);
     }
     if (critical == 0)
         return;
     if (m_coolDown.isActive()) {
         m_pending += critical;
         m_latest = *latest;
+        m_pendingIds.append(ids);
         return;
     }
-    send(critical, *latest);
+    send(critical, *latest, ids);
 }
 
 void CriticalAlertNotifier::endCoolDown()
@@ -37,13 +42,14 @@ void CriticalAlertNotifier::endCoolDown()
         return;
     const int count = m_pending;
     m_pending = 0;
-    send(count, m_latest);
+    const QList<qint64> ids = std::exchange(m_pendingIds, {});
+    send(count, m_latest, ids);
 }
 
-void CriticalAlertNotifier::send(int count, const models::AlertRecord &latest)
+void CriticalAlertNotifier::send(int count, const models::AlertRecord &latest, const QList<qint64> &alertIds)
 {
     m_coolDown.start();
-    emit notify(title(count), message(count, latest), count, latest);
+    emit notify(title(count), message(count, latest), count, latest, alertIds);
 }
 
 QString CriticalAlertNotifier::title(int count)

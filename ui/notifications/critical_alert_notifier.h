@@ -30,14 +30,17 @@ public:
     static QString message(int count, const models::AlertRecord &latest);
 
 signals:
-    void notify(const QString &title, const QString &message, int count, const vigil::models::AlertRecord &latest);
+    // `alertIds`: every alert the notification tells of (`count` of them), oldest first.
+    void notify(const QString &title, const QString &message, int count, const vigil::models::AlertRecord &latest,
+                const QList<qint64> &alertIds);
 
 private:
-    void send(int count, const models::AlertRecord &latest);
+    void send(int count, const models::AlertRecord &latest, const QList<qint64> &alertIds);
 
     QTimer m_coolDown;
     int m_pending = 0;
     models::AlertRecord m_latest;
+    QList<qint64> m_pendingIds;
 };
 
 } // namespace vigil::ui

@@ -57,7 +57,7 @@ void DesktopNotifications::openLatest()
 }
 
 void DesktopNotifications::show(const QString &title, const QString &message, int count,
-                                const models::AlertRecord &latest)
+                                const models::AlertRecord &latest, const QList<qint64> &alertIds)
 {
     Q_UNUSED(count);
     m_lastAlertId = latest.id;
@@ -69,6 +69,26 @@ void DesktopNotifications::show(const QString &title, const QString &message, in
         m_tray->showMessage(title, message, QSystemTrayIcon::Critical, 10000);
     else
         emit showInWindow(tr("%1 — %2").arg(title, message));
+    emit shown(alertIds);
+}
+
+QList<models::AlertNotification> DesktopNotifications::records(const QList<qint64> &alertIds, const QString &user,
+                                                                qint64 shownAtMs)
+{
+    QList<models::AlertNotification> rows;
+    rows.reserve(alertIds.size());
+    for (qint64 id : alertIds) {
+        models::AlertNotification n;
+        n.alertId = id;
+        n.channel = QStringLiteral("DESKTOP");
+        n.status = QStringLiteral("SENT");
+        n.target = user;
+        n.attempts = 1;
+        n.createdAtMs = shownAtMs;
+        n.sentAtMs = shownAtMs;
+        rows.append(std::move(n));
+    }
+    return rows;
 }
 
 } // namespace vigil::ui

@@ -4,6 +4,7 @@
 // remembered in QSettings.
 
 #include "critical_alert_notifier.h"
+#include "models/store/alert_query.h"
 
 #include <QObject>
 
@@ -32,15 +33,22 @@ public:
     // What a click on the balloon does: brings the window up and shows the alert the last
     // notification was about (nothing to show before the first notification).
     void openLatest();
+    // The notifications table's rows for a notification shown to `user` at `shownAtMs`:
+    // one SENT row on the DESKTOP channel per alert it told of.
+    static QList<models::AlertNotification> records(const QList<qint64> &alertIds, const QString &user, qint64 shownAtMs);
 
 signals:
     // No tray on this desktop: the window shows the notification itself.
     void showInWindow(const QString &text);
     // The analyst clicked a balloon: show this alert.
     void alertChosen(qint64 alertId);
+    // A notification was shown (tray balloon or status bar) telling of these alerts: the
+    // console records it in their history.
+    void shown(const QList<qint64> &alertIds);
 
 private:
-    void show(const QString &title, const QString &message, int count, const models::AlertRecord &latest);
+    void show(const QString &title, const QString &message, int count, const models::AlertRecord &latest,
+              const QList<qint64> &alertIds);
 
     QWidget *m_window;
     CriticalAlertNotifier *m_notifier;
