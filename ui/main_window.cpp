@@ -106,7 +106,10 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     header->setSortIndicatorShown(true);
     header->setSortIndicator(models::AlertPageModel::Time, Qt::DescendingOrder);
     header->setSectionResizeMode(QHeaderView::Interactive);
-    const QFontMetrics fm = m_view->fontMetrics();
+    // Widths for bold text: CRITICAL rows are bold, and their time must not be elided.
+    QFont bold = m_view->font();
+    bold.setBold(true);
+    const QFontMetrics fm(bold);
     const int pad = 2 * fm.horizontalAdvance(QLatin1Char('M'));
     m_view->setColumnWidth(models::AlertPageModel::Time, fm.horizontalAdvance(QStringLiteral("2026-12-31 23:59:59")) + pad);
     m_view->setColumnWidth(models::AlertPageModel::Severity, fm.horizontalAdvance(tr("Critical")) + pad);
