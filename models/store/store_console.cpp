@@ -468,6 +468,19 @@ qint64 silencedAlerts(const QSqlDatabase &db, qint64 maxId, qint64 limit)
 // Pages at least this deep may leave silenced alerts out by their ids (SilenceCheck).
 constexpr qint64 kDeepPage = 2'000;
 
+// One condition that the plan's probe chose reads all its matches (a count, or a page that
+// sorts them): the silenced alerts are left out by id when fewer are silenced than it reads
+// (a condition the probe stopped counting: while fewer than twice the probe's limit are).
+// Open statuses are answered by their own index, which holds silence_id.
+SilenceCheck silenceCheckForOneCondition(const QSqlDatabase &db, const AlertQuery &query, const QList<Term> &terms,
+                                         const QueryPlan &plan)
+{
+    if (terms.size() != 1 || !plan.chosen || terms.constFirst().openStatuses)
+        return SilenceCheck::Row;
+    const qint64 reads = plan.rarestRows >= kProbeLimit ? 2 * kProbeLimit : plan.rarestRows;
+    return silencedAlerts(db, query.maxId, reads) < reads ? SilenceCheck::NotInSet : SilenceCheck::Row;
+}
+
 void composeOrder(const AlertQuery &query, const QueryPlan &plan, QString *statement)
 {
     const QLatin1String dir = query.descending ? QLatin1String(" DESC") : QLatin1String(" ASC");
@@ -535,17 +548,8 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
         // are checked instead, when fewer alerts are silenced than it reads (and the open
         // alerts' index holds silence_id). With more conditions the rows are read anyway.
         SilenceCheck check = SilenceCheck::Row;
-        if (hideSilenced && m_url.kind == DatabaseUrl::Kind::SQLite) {
-            if (terms.isEmpty())
-                check = SilenceCheck::Indexed;
-            else if (terms.size() == 1 && plan.chosen && !terms.constFirst().openStatuses) {
-                // A condition the probe stopped counting reads more rows than it counted: the
-                // ids are checked while fewer than twice the probe's limit are silenced.
-                const qint64 reads = plan.rarestRows >= kProbeLimit ? 2 * kProbeLimit : plan.rarestRows;
-                if (silencedAlerts(m_db, query.maxId, reads) < reads)
-                    check = SilenceCheck::NotInSet;
-            }
-        }
+        if (hideSilenced && m_url.kind == DatabaseUrl::Kind::SQLite)
+            check = terms.isEmpty() ? SilenceCheck::Indexed : silenceCheckForOneCondition(m_db, query, terms, plan);
         composeWhere(query, terms, plan, true, hideSilenced, &statement, &values, check);
     }
     QSqlQuery q(m_db);
@@ -573,10 +577,17 @@ bool Store::alertRows(const AlertQuery &query, qint64 offset, int limit, QList<A
     // A deep page of all alerts walks the sort order's index and needs no row but for
     // silence_id: the silenced alerts are left out by id instead, when they are fewer than the
     // entries it skips. (With a condition, the rows walked are read for it anyway.)
+    // A page of one condition that is the rarest under the probe's limit (the unassigned
+    // alerts, say) reads every match to sort them: the same check as its count.
     SilenceCheck check = SilenceCheck::Row;
-    if (hideSilenced && m_url.kind == DatabaseUrl::Kind::SQLite && terms.isEmpty() && offset >= kDeepPage
-        && silencedAlerts(m_db, query.maxId, offset) < offset)
-        check = SilenceCheck::NotInSet;
+    if (hideSilenced && m_url.kind == DatabaseUrl::Kind::SQLite) {
+        if (terms.isEmpty()) {
+            if (offset >= kDeepPage && silencedAlerts(m_db, query.maxId, offset) < offset)
+                check = SilenceCheck::NotInSet;
+        } else if (plan.driving >= 0) { // (a page walking the sort index finds its rows in a few hundred)
+            check = silenceCheckForOneCondition(m_db, query, terms, plan);
+        }
+    }
     composeWhere(query, terms, plan, false, hideSilenced, &statement, &values, check);
     composeOrder(query, plan, &statement);
     statement.append(QLatin1String(sql::LimitOffset));
