@@ -74,6 +74,19 @@ bool insert(Store &store, const QList<Spec> &specs, int firstIndex, QString *err
     return store.insertGenerated(chunk, error);
 }
 
+// 450 "Port scan" alerts from sources src-0 … src-449, one a minute from minute 120 on:
+// 450 groups of one, more than two pages of groups.
+bool insertPortScans(Store &store, QString *error)
+{
+    QList<Spec> more;
+    QList<QByteArray> names;
+    for (int i = 0; i < 450; ++i)
+        names.append(QByteArray("src-") + QByteArray::number(i));
+    for (int i = 0; i < 450; ++i)
+        more.append({"Port scan", names.at(i).constData(), 120 + i, engine::Severity::Low, engine::AlertStatus::New});
+    return insert(store, more, 13, error);
+}
+
 struct Expected
 {
     const char *rule;
@@ -469,14 +482,8 @@ void TestAlertGroupModel::firstPageBeforeTheCount()
     QFETCH(bool, newestFirst);
     // 450 more alerts, one source each, one a minute from hour 2 on (hours 2..9): 450 groups
     // of one, 455 in all — more than two pages.
-    QList<Spec> more;
-    QList<QByteArray> names;
-    for (int i = 0; i < 450; ++i)
-        names.append(QByteArray("src-") + QByteArray::number(i));
-    for (int i = 0; i < 450; ++i)
-        more.append({"Port scan", names.at(i).constData(), 120 + i, engine::Severity::Low, engine::AlertStatus::New});
     QString error;
-    QVERIFY2(insert(*m_store, more, 13, &error), qPrintable(error));
+    QVERIFY2(insertPortScans(*m_store, &error), qPrintable(error));
 
     AlertGroupModel model;
     model.setFlushInterval(0);
@@ -714,14 +721,8 @@ void TestAlertGroupModel::expandedGroupsSurviveRefresh()
 void TestAlertGroupModel::expandedGroupsFollowTheirRow()
 {
     // An expanded group beyond the first page: restored when its page is read.
-    QList<Spec> more;
-    QList<QByteArray> names;
-    for (int i = 0; i < 450; ++i)
-        names.append(QByteArray("src-") + QByteArray::number(i));
-    for (int i = 0; i < 450; ++i)
-        more.append({"Port scan", names.at(i).constData(), 120 + i, engine::Severity::Low, engine::AlertStatus::New});
     QString error;
-    QVERIFY2(insert(*m_store, more, 13, &error), qPrintable(error));
+    QVERIFY2(insertPortScans(*m_store, &error), qPrintable(error));
 
     AlertGroupModel model;
     model.setFlushInterval(0);
