@@ -351,6 +351,18 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
     QList<qint64> rowIds(events.size(), 0);
     engine::Decisions decisions;
     pipeline.beginBatch();
+    // The rules' and models' worker threads read the events until finishBatch(): a batch given
+    // up before it is waited for and dropped, so no worker outlives the caller's events.
+    struct Unfinished
+    {
+        engine::Pipeline &pipeline;
+        bool finished = false;
+        ~Unfinished()
+        {
+            if (!finished)
+                pipeline.beginBatch();
+        }
+    } unfinished{pipeline};
     if (m_url.kind == DatabaseUrl::Kind::SQLite && !m_nativeInsertEvent) {
         QString prepareError;
         m_nativeInsertEvent = SqliteStatement::prepare(m_db, sql::InsertEventNative, &prepareError);
@@ -409,6 +421,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
 
     // The models' verdicts (scored on the pipeline's worker while the events were stored).
     pipeline.finishBatch(&decisions);
+    unfinished.finished = true;
     if (!insertDetections(events, rowIds, decisions.detections, receivedAtMs, error)) {
         m_db.rollback();
         outcome->isNew.fill(false, events.size());

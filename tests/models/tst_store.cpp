@@ -409,6 +409,48 @@ private slots:
         QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM alerts"_qs).toInt(), ids.size() + 1);
     }
 
+    // An event insert that fails after chunks of the batch went to the rules' thread: the
+    // store waits for them before it returns (the events may be freed right after), nothing
+    // of the batch is stored, and the next batch is decided as if the failed one never came.
+    void failedInsertAfterChunksWereHandedOver()
+    {
+        QString connection;
+        auto store = openStore(freshUrl(), &connection);
+        QVERIFY(store);
+        int created = 0, updated = 0;
+        QString error;
+        QVERIFY(store->importRules({makeRule(kEveryLogin)}, Actor::system(), &created, &updated, &error));
+        QList<engine::Rule> rules;
+        QVERIFY(store->loadRules(&rules, &error));
+        {
+            QSqlQuery trigger(QSqlDatabase::database(connection));
+            QVERIFY(trigger.exec(u"CREATE TRIGGER refuse_boom BEFORE INSERT ON events WHEN new.event_id = 'boom'"
+                                 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"_qs));
+        }
+        engine::Pipeline pipeline;
+        pipeline.setParallelRules(true);
+        pipeline.setRules(rules);
+        const int n = 3 * engine::Pipeline::kRuleChunkEvents + 10;
+        IngestOutcome outcome;
+        {
+            engine::EventBatch batch;
+            for (int i = 0; i < n; ++i)
+                batch.append(makeEvent(i == n - 5 ? u"boom"_qs : u"a-%1"_qs.arg(i)));
+            QVERIFY(!store->ingest(batch, pipeline, kEventTime, &outcome, &error));
+            QVERIFY2(error.contains(u"refused by the test"_qs), qPrintable(error));
+        } // the batch is freed here, as the ingest writer frees a failed one
+        QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM events"_qs).toInt(), 0);
+        QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM alerts"_qs).toInt(), 0);
+
+        engine::EventBatch next;
+        for (int i = 0; i < n; ++i)
+            next.append(makeEvent(u"b-%1"_qs.arg(i)));
+        QVERIFY2(store->ingest(next, pipeline, kEventTime + 1, &outcome, &error), qPrintable(error));
+        QCOMPARE(outcome.alerts.size(), n);
+        for (int i = 0; i < n; ++i)
+            QCOMPARE(outcome.alerts.at(i).eventId, u"b-%1"_qs.arg(i));
+    }
+
     // --- notifications ---
 
     // Each alert that is not silenced queues one PENDING row per channel its rule names,
