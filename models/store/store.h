@@ -262,6 +262,9 @@ private:
     bool migrate(QString *error);
     QSqlQuery &prepared(const char *sql);
     bool fail(const QSqlQuery &query, QString *error, const char *what);
+    // Prepares a statement composed at run time (filters), binds `values` in order and runs it.
+    bool execComposed(QSqlQuery &q, const QString &statement, const QVariantList &values, bool forwardOnly,
+                      const char *what, QString *error);
     bool audit(qint64 userId, const QString &action, const QString &entity, const QString &entityId,
                const QJsonObject &details, QString *error);
     static AlertRecord alertFromQuery(const QSqlQuery &query);

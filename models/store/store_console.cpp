@@ -530,6 +530,19 @@ bool AlertQuery::hasFilter() const
         || !assignee.isEmpty() || fromMs > 0 || toMs > 0 || !text.trimmed().isEmpty();
 }
 
+bool Store::execComposed(QSqlQuery &q, const QString &statement, const QVariantList &values, bool forwardOnly,
+                         const char *what, QString *error)
+{
+    q.setForwardOnly(forwardOnly);
+    if (!q.prepare(statement))
+        return fail(q, error, what);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        q.bindValue(int(i), values.at(i));
+    if (!q.exec())
+        return fail(q, error, what);
+    return true;
+}
+
 bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
 {
     QString statement = QLatin1String(sql::AlertCountSelect);
@@ -553,12 +566,9 @@ bool Store::countAlerts(const AlertQuery &query, qint64 *count, QString *error)
         composeWhere(query, terms, plan, true, hideSilenced, &statement, &values, check);
     }
     QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    if (!q.prepare(statement))
-        return fail(q, error, sql::AlertCountSelect);
-    for (qsizetype i = 0; i < values.size(); ++i)
-        q.bindValue(int(i), values.at(i));
-    if (!q.exec() || !q.next())
+    if (!execComposed(q, statement, values, true, sql::AlertCountSelect, error))
+        return false;
+    if (!q.next())
         return fail(q, error, sql::AlertCountSelect);
     *count = q.value(0).toLongLong();
     return true;
@@ -596,13 +606,8 @@ bool Store::alertRows(const AlertQuery &query, qint64 offset, int limit, QList<A
     values.append(limit);
     values.append(offset);
     QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    if (!q.prepare(statement))
-        return fail(q, error, sql::AlertRowSelect);
-    for (qsizetype i = 0; i < values.size(); ++i)
-        q.bindValue(int(i), values.at(i));
-    if (!q.exec())
-        return fail(q, error, sql::AlertRowSelect);
+    if (!execComposed(q, statement, values, true, sql::AlertRowSelect, error))
+        return false;
     QList<AlertRow> out;
     out.reserve(limit);
     while (q.next())
@@ -638,13 +643,8 @@ bool Store::alertIds(const AlertQuery &query, QList<qint64> *ids, QString *error
     composeWhere(query, terms, plan, false, !query.showSilenced && hasSilencedAlerts(query.maxId), &statement, &values);
     composeOrder(query, plan, &statement);
     QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    if (!q.prepare(statement))
-        return fail(q, error, sql::AlertIdSelect);
-    for (qsizetype i = 0; i < values.size(); ++i)
-        q.bindValue(int(i), values.at(i));
-    if (!q.exec())
-        return fail(q, error, sql::AlertIdSelect);
+    if (!execComposed(q, statement, values, true, sql::AlertIdSelect, error))
+        return false;
     QList<qint64> out;
     while (q.next())
         out.append(q.value(0).toLongLong());
@@ -1032,13 +1032,8 @@ bool Store::readAlertRecords(const AlertQuery &query, int chunkSize,
     composeOrder(query, plan, &statement);
     // Forward-only: rows stream from one read (one snapshot) and are never all held.
     QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    if (!q.prepare(statement))
-        return fail(q, error, sql::AlertRecordSelect);
-    for (qsizetype i = 0; i < values.size(); ++i)
-        q.bindValue(int(i), values.at(i));
-    if (!q.exec())
-        return fail(q, error, sql::AlertRecordSelect);
+    if (!execComposed(q, statement, values, true, sql::AlertRecordSelect, error))
+        return false;
     QList<AlertRecord> batch;
     batch.reserve(chunkSize);
     while (q.next()) {
@@ -1680,12 +1675,8 @@ bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *g
     if (orderNeedsNewest(query.sortKey))
         statement += QLatin1String(groupSql::JoinNewest);
     QSqlQuery q(m_db);
-    if (!q.prepare(statement))
-        return fail(q, error, groupSql::InsertHead);
-    for (qsizetype i = 0; i < values.size(); ++i)
-        q.bindValue(int(i), values.at(i));
-    if (!q.exec())
-        return fail(q, error, groupSql::InsertHead);
+    if (!execComposed(q, statement, values, false, groupSql::InsertHead, error))
+        return false;
     QSqlQuery &count = prepared(groupSql::Count);
     if (!count.exec() || !count.next())
         return fail(count, error, groupSql::Count);
@@ -1928,13 +1919,8 @@ bool Store::alertGroupsFirst(const AlertQuery &query, qint64 windowMs, int limit
         + QLatin1String(groupSql::JoinNewestRow) + QStringLiteral(" ORDER BY ") + groupOrder(query) + QStringLiteral(" LIMIT ?");
     values.append(limit);
     QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    if (!q.prepare(statement))
-        return fail(q, error, groupSql::RowColumns);
-    for (qsizetype i = 0; i < values.size(); ++i)
-        q.bindValue(int(i), values.at(i));
-    if (!q.exec())
-        return fail(q, error, groupSql::RowColumns);
+    if (!execComposed(q, statement, values, true, groupSql::RowColumns, error))
+        return false;
     QList<AlertGroupRow> out;
     while (q.next())
         out.append(groupFromQuery(q));
