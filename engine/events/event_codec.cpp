@@ -6,6 +6,10 @@
 #include <QJsonParseError>
 #include <QRegularExpression>
 
+#include <algorithm>
+#include <array>
+#include <cstring>
+
 namespace vigil::engine {
 
 namespace {
@@ -252,6 +256,341 @@ QByteArray compact(QByteArrayView text)
     return out;
 }
 
+QJsonValue idOf(const QJsonObject &o)
+{
+    const QJsonValue id = o.value(QStringLiteral("id"));
+    return id.isString() ? id : QJsonValue(QJsonValue::Null);
+}
+
+// --- the usual message, read in one pass ----------------------------------------------------
+//
+// QJsonDocument::fromJson over the whole message, then looking the envelope up member by
+// member, was two thirds of the network thread's time per event. Nearly every message has one
+// shape: an object whose only member is "events", an array of event objects whose envelope
+// values are plain strings (ASCII, no escapes) and whose "fields" is an object. FastDecoder
+// reads that shape itself: it checks the structure between the values, takes the envelope
+// strings as they stand, and has QJsonDocument parse each "fields" object alone. Every byte of
+// the message is so checked, either here or by QJsonDocument.
+//
+// What it does not take as it is goes to the general decoder, so both give the same result:
+// - an event with an escape or non-ASCII text in its envelope, a member it does not know, a
+//   value of another type, or a value that fails a check is parsed alone by QJsonDocument and
+//   decoded by decodeEvent(), which words the error;
+// - a message that is not valid JSON or has another shape goes whole to decodeGeneral().
+// tst_event_codec compares the two on every case of its tables and on mutated messages.
+
+class FastDecoder
+{
+public:
+    FastDecoder(const QByteArray &message, qint64 nowMs)
+        : m_p(message.constData()), m_end(message.constData() + message.size()), m_now(nowMs)
+    {
+    }
+
+    // False: the message is for decodeGeneral() (*out is then partly filled: discard it).
+    bool decode(DecodedMessage *out)
+    {
+        ws();
+        if (peek() != '{')
+            return false;
+        const char *root = m_p;
+        ++m_p;
+        ws();
+        if (!startsWith("\"events\"")) { // a single event: the root object itself
+            m_p = root;
+            Event e;
+            if (event(&e) != Result::Taken)
+                return false;
+            ws();
+            if (m_p != m_end)
+                return false;
+            out->events.append(std::move(e));
+            return true;
+        }
+        m_p += 8;
+        ws();
+        if (peek() != ':')
+            return false;
+        ++m_p;
+        ws();
+        if (peek() != '[')
+            return false;
+        ++m_p;
+        ws();
+        if (peek() == ']') {
+            ++m_p;
+        } else {
+            for (int i = 0;; ++i) {
+                if (peek() != '{')
+                    return false; // an element that is not an object
+                const char *start = m_p;
+                Event e;
+                const Result result = event(&e);
+                if (result == Result::Invalid)
+                    return false;
+                if (result == Result::Taken) {
+                    out->events.append(std::move(e));
+                } else {
+                    m_p = start;
+                    if (!decodeAlone(i, out))
+                        return false;
+                }
+                ws();
+                if (peek() == ',') {
+                    ++m_p;
+                    ws();
+                    continue;
+                }
+                if (peek() != ']')
+                    return false;
+                ++m_p;
+                break;
+            }
+        }
+        ws();
+        if (peek() != '}') // "events" is the root's only member
+            return false;
+        ++m_p;
+        ws();
+        return m_p == m_end;
+    }
+
+private:
+    // Taken: decoded into *e. Alone: decode this event with QJsonDocument. Invalid: the message
+    // is not valid JSON here.
+    enum class Result { Taken, Alone, Invalid };
+    static constexpr int kMaxDepth = 512; // well inside QJsonDocument's limit for the whole message
+
+    char peek() const { return m_p < m_end ? *m_p : '\0'; }
+    bool startsWith(const char *text) const
+    {
+        const size_t n = std::strlen(text);
+        return size_t(m_end - m_p) >= n && std::memcmp(m_p, text, n) == 0;
+    }
+    void ws()
+    {
+        while (m_p < m_end && (*m_p == ' ' || *m_p == '\t' || *m_p == '\n' || *m_p == '\r'))
+            ++m_p;
+    }
+    // At '"': a string of printable ASCII without escapes, *out its text; false for any other
+    // string (m_p is then left anywhere).
+    bool plainString(QByteArrayView *out)
+    {
+        const char *start = ++m_p;
+        while (m_p < m_end) {
+            const unsigned char c = static_cast<unsigned char>(*m_p);
+            if (c == '"') {
+                *out = QByteArrayView(start, m_p - start);
+                ++m_p;
+                return true;
+            }
+            if (c < 0x20 || c >= 0x80 || c == '\\')
+                return false;
+            ++m_p;
+        }
+        return false;
+    }
+    // Moves past one value, whatever it holds, without checking it (QJsonDocument does); *odd
+    // is set when a string inside holds a \u or \/ escape. False: no end in the message.
+    bool skipValue(bool *odd)
+    {
+        int depth = 0;
+        do {
+            ws();
+            if (m_p >= m_end)
+                return false;
+            const char c = *m_p;
+            if (c == '"') {
+                ++m_p;
+                while (m_p < m_end && *m_p != '"') {
+                    if (*m_p == '\\') {
+                        if (m_end - m_p < 2)
+                            return false;
+                        if (m_p[1] == 'u' || m_p[1] == '/')
+                            *odd = true;
+                        ++m_p;
+                    }
+                    ++m_p;
+                }
+                if (m_p >= m_end)
+                    return false;
+                ++m_p;
+            } else if (c == '{' || c == '[') {
+                if (++depth > kMaxDepth)
+                    return false;
+                ++m_p;
+            } else if (c == '}' || c == ']') {
+                if (--depth < 0)
+                    return false;
+                ++m_p;
+            } else if (c == ',' || c == ':') {
+                ++m_p;
+            } else {
+                while (m_p < m_end && *m_p != ',' && *m_p != '}' && *m_p != ']' && *m_p != ':' && *m_p != '"'
+                       && *m_p != '[' && *m_p != '{' && *m_p != ' ' && *m_p != '\t' && *m_p != '\n' && *m_p != '\r')
+                    ++m_p;
+            }
+        } while (depth > 0);
+        return true;
+    }
+
+    static const std::array<QByteArray, kEventTypeCount> &typeNames()
+    {
+        static const std::array<QByteArray, kEventTypeCount> names = [] {
+            std::array<QByteArray, kEventTypeCount> n;
+            for (int t = 0; t < kEventTypeCount; ++t)
+                n[std::size_t(t)] = toString(EventType(t)).toLatin1();
+            return n;
+        }();
+        return names;
+    }
+
+    // At '{': one event object.
+    Result event(Event *e)
+    {
+        enum Member : unsigned { Id = 1, Type = 2, SourceType = 4, SourceId = 8, Time = 16, Fields = 32 };
+        QByteArrayView id, type, sourceType, sourceId, time;
+        const char *fieldsStart = nullptr;
+        const char *fieldsEnd = nullptr;
+        bool odd = false;
+        unsigned seen = 0;
+        ++m_p;
+        ws();
+        if (peek() != '"')
+            return Result::Alone; // {} (or not JSON: the decoder alone finds out)
+        for (;;) {
+            QByteArrayView key;
+            if (peek() != '"' || !plainString(&key))
+                return Result::Alone;
+            ws();
+            if (peek() != ':')
+                return Result::Invalid;
+            ++m_p;
+            ws();
+            unsigned member = 0;
+            QByteArrayView *text = nullptr;
+            if (key == "id") {
+                member = Id;
+                text = &id;
+            } else if (key == "type") {
+                member = Type;
+                text = &type;
+            } else if (key == "source_type") {
+                member = SourceType;
+                text = &sourceType;
+            } else if (key == "source_id") {
+                member = SourceId;
+                text = &sourceId;
+            } else if (key == "time") {
+                member = Time;
+                text = &time;
+            } else if (key == "fields") {
+                member = Fields;
+            } else {
+                return Result::Alone; // ignored by the decoder, but the message must still be JSON
+            }
+            if (seen & member)
+                return Result::Alone; // named twice: as QJsonDocument resolves it
+            seen |= member;
+            if (text) {
+                if (peek() == '"') {
+                    if (!plainString(text))
+                        return Result::Alone;
+                } else if (member == Time && startsWith("null")) {
+                    m_p += 4;
+                    seen &= ~unsigned(Time);
+                } else {
+                    return Result::Alone;
+                }
+            } else if (peek() == '{') {
+                fieldsStart = m_p;
+                if (!skipValue(&odd))
+                    return Result::Invalid;
+                fieldsEnd = m_p;
+            } else if (startsWith("null")) {
+                m_p += 4;
+            } else {
+                return Result::Alone;
+            }
+            ws();
+            if (peek() == ',') {
+                ++m_p;
+                ws();
+                continue;
+            }
+            if (peek() != '}')
+                return Result::Invalid;
+            ++m_p;
+            break;
+        }
+
+        // The checks decodeEvent() makes; it words the error of an event that fails one.
+        if ((seen & (Id | Type | SourceType | SourceId)) != (Id | Type | SourceType | SourceId))
+            return Result::Alone;
+        if (id.isEmpty() || id.size() > EventCodec::kMaxIdLength || type.isEmpty() || type.size() > 64
+            || sourceType.isEmpty() || sourceType.size() > EventCodec::kMaxSourceLength || sourceId.isEmpty()
+            || sourceId.size() > EventCodec::kMaxSourceLength)
+            return Result::Alone;
+        const auto &names = typeNames();
+        const auto known = std::find(names.begin(), names.end(), type);
+        if (known == names.end())
+            return Result::Alone;
+        if (seen & Time) {
+            if (!EventCodec::parseTime(QString::fromLatin1(time), &e->timeMs))
+                return Result::Alone;
+        } else {
+            e->timeMs = m_now;
+        }
+        if (fieldsStart) {
+            QJsonParseError error;
+            const QJsonDocument fields =
+                QJsonDocument::fromJson(QByteArray::fromRawData(fieldsStart, fieldsEnd - fieldsStart), &error);
+            if (error.error != QJsonParseError::NoError)
+                return Result::Invalid;
+            e->fields = fields.object();
+            e->fieldsJson = odd ? QJsonDocument(e->fields).toJson(QJsonDocument::Compact)
+                                : compact(QByteArrayView(fieldsStart, fieldsEnd - fieldsStart));
+        } else {
+            e->fieldsJson = QByteArrayLiteral("{}");
+        }
+        e->id = QString::fromLatin1(id);
+        e->type = EventType(known - names.begin());
+        e->sourceType = QString::fromLatin1(sourceType);
+        e->sourceId = QString::fromLatin1(sourceId);
+        return Result::Taken;
+    }
+
+    // At '{': element `index` of "events", parsed alone and decoded as decodeGeneral() does.
+    bool decodeAlone(int index, DecodedMessage *out)
+    {
+        const char *start = m_p;
+        bool odd = false;
+        if (!skipValue(&odd))
+            return false;
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromRawData(start, m_p - start), &parseError);
+        if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+            return false;
+        const QJsonObject object = doc.object();
+        Scanner s{start, m_p};
+        const QByteArrayView fieldsText = scanEvent(s).text;
+        Event e;
+        QString error;
+        if (EventCodec::decodeEvent(object, m_now, QString(), fieldsText, &e, &error)) {
+            out->events.append(std::move(e));
+        } else {
+            error.clear();
+            EventCodec::decodeEvent(object, m_now, QStringLiteral("events[%1]").arg(index), &e, &error);
+            out->rejected.append({idOf(object), error});
+        }
+        return true;
+    }
+
+    const char *m_p;
+    const char *m_end;
+    const qint64 m_now;
+};
+
 } // namespace
 
 bool EventCodec::parseTime(const QString &text, qint64 *timeMs)
@@ -339,6 +678,15 @@ bool EventCodec::decodeEvent(const QJsonObject &o, qint64 nowMs, const QString &
 DecodedMessage EventCodec::decode(const QByteArray &message, qint64 nowMs)
 {
     DecodedMessage out;
+    out.events.reserve(std::min<qsizetype>(message.size() / 64 + 1, 4096));
+    if (FastDecoder(message, nowMs).decode(&out))
+        return out;
+    return decodeGeneral(message, nowMs);
+}
+
+DecodedMessage EventCodec::decodeGeneral(const QByteArray &message, qint64 nowMs)
+{
+    DecodedMessage out;
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(message, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
@@ -354,10 +702,6 @@ DecodedMessage EventCodec::decode(const QByteArray &message, qint64 nowMs)
         return out;
     }
     const QJsonObject root = doc.object();
-    const auto idOf = [](const QJsonObject &o) -> QJsonValue {
-        const QJsonValue id = o.value(QStringLiteral("id"));
-        return id.isString() ? id : QJsonValue(QJsonValue::Null);
-    };
 
     const QJsonValue events = root.value(QStringLiteral("events"));
     if (events.isUndefined()) {

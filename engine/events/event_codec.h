@@ -34,6 +34,9 @@ public:
     static constexpr int kMaxSourceLength = 256;
 
     static DecodedMessage decode(const QByteArray &message, qint64 nowMs);
+    // The same decoding through QJsonDocument alone: what decode() gives, by definition. decode()
+    // reads the usual message shape itself and leaves everything else to this (docs/protocol.md).
+    static DecodedMessage decodeGeneral(const QByteArray &message, qint64 nowMs);
     // Decodes one event object; `where` prefixes error messages ("events[3]").
     static bool decodeEvent(const QJsonObject &object, qint64 nowMs, const QString &where,
                             Event *event, QString *error);

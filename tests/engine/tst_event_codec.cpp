@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTest>
 
 using namespace vigil::engine;
@@ -76,6 +77,32 @@ QJsonObject defaultEventWith(const QString &key, const QJsonValue &value)
     return o;
 }
 
+// Everything a decode produced, byte for byte, to compare decode() with decodeGeneral().
+QByteArray describe(const DecodedMessage &decoded)
+{
+    QJsonArray events;
+    for (const Event &e : decoded.events) {
+        QJsonObject o = EventCodec::toJson(e);
+        o.insert(u"timeMs"_qs, QString::number(e.timeMs));
+        o.insert(u"fieldsJson"_qs, QString::fromLatin1(e.fieldsJson.toHex()));
+        events.append(o);
+    }
+    QJsonArray rejected;
+    for (const Rejection &r : decoded.rejected)
+        rejected.append(rejection(r.id, r.error));
+    return QJsonDocument(QJsonObject{{u"events"_qs, events}, {u"rejected"_qs, rejected}}).toJson(QJsonDocument::Compact);
+}
+
+// A batch in the benchmark producer's shape, with some of everything around it.
+QByteArray sampleBatch()
+{
+    return QByteArray(R"({"events":[)") + eventText() + "," + eventText({{u"id"_qs, u"p1-2"_qs}, {u"time"_qs, kNull}})
+        + R"(, {"id":"p1-3","type":"TRANSACTION","source_type":"account","source_id":"acct-7","fields":)"
+          R"({"amount":25000.25,"currency":"EUR","geo":{"country":"DE","list":[1,2.5e3,true,null,"x"]}}})"
+        + "," + eventText({{u"type"_qs, u"NETWORK"_qs}}) + "," + eventText({{u"id"_qs, u"caf\u00e9"_qs}})
+        + R"(,{"id":"p1-6","type":"SYSTEM","source_type":"host","source_id":"h","time":"2026-01-31T10:00:00.5+01:00"}]})";
+}
+
 } // namespace
 
 class TestEventCodec : public QObject
@@ -98,6 +125,9 @@ private slots:
     void encodeReplyMatchesQJsonDocument();
     void fieldsTextAsSent_data();
     void fieldsTextAsSent();
+    void fastAndGeneralAgree_data();
+    void fastAndGeneralAgree();
+    void fastAndGeneralAgreeOnMutatedMessages();
 };
 
 // Whole messages: the events they yield and the rejections, each list in message order.
@@ -633,6 +663,92 @@ void TestEventCodec::fieldsTextAsSent()
         QCOMPARE(e.fieldsJson, fieldsJson.at(i));
         QCOMPARE(QJsonDocument::fromJson(e.fieldsJson).object(), e.fields);
     }
+}
+
+// decode() reads the usual shape itself and leaves the rest to decodeGeneral(): the two must
+// give the same events and the same rejections, worded the same, for any message.
+void TestEventCodec::fastAndGeneralAgree_data()
+{
+    // Every message of decode()'s table; only its "message" column is used here.
+    decode_data();
+    const auto add = [](const char *name, const QByteArray &message) {
+        QTest::newRow(name) << message << QJsonArray{} << QJsonArray{};
+    };
+    const QByteArray head = R"("id":"e1","type":"SYSTEM","source_type":"s","source_id":"h")";
+    add("sample batch", sampleBatch());
+    add("escaped quote in an id", QByteArray(R"({"events":[{"id":"a\"b",)" + head.mid(10) + "}]}"));
+    add("non-ASCII id", QByteArray("{\"events\":[{\"id\":\"caf\xc3\xa9\"," + head.mid(10) + "}]}"));
+    add("raw control character in an id", QByteArray("{\"events\":[{\"id\":\"a\tb\"," + head.mid(10) + "}]}"));
+    add("raw control character in fields", QByteArray("{\"events\":[{" + head + ",\"fields\":{\"a\":\"x\ny\"}}]}"));
+    add("invalid UTF-8 in an id", QByteArray("{\"events\":[{\"id\":\"a\xff\"," + head.mid(10) + "}]}"));
+    add("invalid UTF-8 in fields", QByteArray("{\"events\":[{" + head + ",\"fields\":{\"a\":\"\xc3\"}}]}"));
+    add("unknown member with nested values", QByteArray(R"({"events":[{"extra":[1,{"a":"]"}],)" + head + R"(,"fields":{}}]})"));
+    add("id a number, time a number, fields an array", QByteArray(R"({"events":[{"id":5,"type":"SYSTEM","source_type":"s","source_id":"h"},{)" + head
+                      + R"(,"time":7},{)" + head + R"(,"fields":[1]}]})"));
+    add("time null, fields null", QByteArray("{" + head + R"(,"time":null,"fields":null})"));
+    add("nul literal misspelt", QByteArray("{" + head + R"(,"time":nul})"));
+    add("null followed by garbage", QByteArray("{" + head + R"(,"fields":nullx})"));
+    add("id twice", QByteArray(R"({"events":[{"id":"x",)" + head + "}]}"));
+    add("events after another member", QByteArray(R"({"a":1,"events":[{)" + head + "}]}"));
+    add("another member after events", QByteArray(R"({"events":[{)" + head + R"(}],"a":1})"));
+    add("events twice", QByteArray(R"({"events":[],"events":[{)" + head + "}]}"));
+    add("a single event with an events member", QByteArray("{" + head + R"(,"events":5})"));
+    add("elements that are not objects", QByteArray(R"({"events":[1,{)" + head + "},null]}"));
+    add("whitespace everywhere", QByteArray(" \n{ \"events\" :\t[ { \"id\" : \"a\" , \"type\":\"SYSTEM\",\"source_type\":\"s\","
+                      "\"source_id\":\"h\" , \"fields\" : { \"k\" : [ 1 , 2 ] } } , {" + head + "} ] } \r\n"));
+    add("trailing comma in the array", QByteArray(R"({"events":[{)" + head + "},]}"));
+    add("trailing comma in an event", QByteArray(R"({"events":[{)" + head + ",}]}"));
+    add("missing colon", QByteArray(R"({"events":[{"id" "a"}]})"));
+    add("unbalanced fields", QByteArray("{" + head + R"(,"fields":{"a":[1}})"));
+    add("fields ends the message", QByteArray("{" + head + R"(,"fields":{"a":"b)"));
+    add("escape at the very end", QByteArray("{" + head + R"(,"fields":{"a":"\)"));
+    QByteArray deep = "{" + head + R"(,"fields":{"d":)";
+    for (int i = 0; i < 600; ++i)
+        deep += "[";
+    for (int i = 0; i < 600; ++i)
+        deep += "]";
+    add("fields nested 600 deep", QByteArray(deep + "}}"));
+    // Every prefix of a batch: each cut lands somewhere else in the grammar.
+    const QByteArray batch = sampleBatch();
+    for (qsizetype n = 0; n < batch.size(); ++n)
+        QTest::addRow("prefix of %lld bytes", qlonglong(n)) << batch.left(n) << QJsonArray{} << QJsonArray{};
+}
+
+void TestEventCodec::fastAndGeneralAgree()
+{
+    QFETCH(QByteArray, message);
+    QCOMPARE(describe(EventCodec::decode(message, kNow)), describe(EventCodec::decodeGeneral(message, kNow)));
+}
+
+void TestEventCodec::fastAndGeneralAgreeOnMutatedMessages()
+{
+    // 20,000 messages, each the sample batch with one to three bytes deleted, inserted or
+    // replaced by one of the characters that matter to the grammar. Fixed seed: the same
+    // messages every run.
+    const QByteArray batch = sampleBatch();
+    const QByteArray alphabet = QByteArray("{}[]\",:\\ \t\nu0159.-+eEtrufalsn/xZ") + "\x01\x7f\xc3\xa9\xff";
+    QRandomGenerator random(20261127);
+    int fastEqual = 0;
+    for (int round = 0; round < 20000; ++round) {
+        QByteArray message = batch;
+        const int edits = 1 + int(random.bounded(3));
+        for (int k = 0; k < edits; ++k) {
+            const qsizetype at = qsizetype(random.bounded(quint32(message.size())));
+            const char c = alphabet.at(qsizetype(random.bounded(quint32(alphabet.size()))));
+            switch (random.bounded(3)) {
+            case 0: message.remove(at, 1); break;
+            case 1: message.insert(at, c); break;
+            default: message[at] = c; break;
+            }
+        }
+        const QByteArray fast = describe(EventCodec::decode(message, kNow));
+        const QByteArray general = describe(EventCodec::decodeGeneral(message, kNow));
+        if (fast != general)
+            QFAIL(qPrintable(u"decode() and decodeGeneral() differ on:\n"_qs + QString::fromUtf8(message) + u"\nfast:    "_qs
+                             + QString::fromUtf8(fast) + u"\ngeneral: "_qs + QString::fromUtf8(general)));
+        ++fastEqual;
+    }
+    QCOMPARE(fastEqual, 20000);
 }
 
 // Core only, no QGuiApplication: drop the "-platform offscreen" CTest passes to every test.
