@@ -180,7 +180,9 @@ bool Comparison::compile(Op newOp, const QJsonValue &newValue, QString *error)
     op = newOp;
     value = newValue;
     items.clear();
+    itemTexts.clear();
     regex = QRegularExpression();
+    text = value.isString() ? value.toString() : QString();
     const QString name = toString(op);
     switch (op) {
     case Op::Eq:
@@ -225,6 +227,7 @@ bool Comparison::compile(Op newOp, const QJsonValue &newValue, QString *error)
                 return false;
             }
             items.append(a.at(i));
+            itemTexts.append(a.at(i).toString());
         }
         return true;
     }
@@ -280,8 +283,12 @@ bool Comparison::test(const QJsonValue &actual) const
         return false;
     switch (op) {
     case Op::Eq:
+        if (value.isString())
+            return actual.isString() && actual.toString() == text;
         return sameScalar(actual, value);
     case Op::Ne:
+        if (value.isString())
+            return actual.isString() && actual.toString() != text;
         return actual.type() == value.type() && !sameScalar(actual, value);
     case Op::Gt: return order(actual, value) == 1;
     case Op::Ge: { const int o = order(actual, value); return o == 0 || o == 1; }
@@ -298,6 +305,16 @@ bool Comparison::test(const QJsonValue &actual) const
             return false;
         bool found = false;
         bool comparable = false;
+        if (actual.isString()) { // one conversion, compared with the strings made at compile
+            const QString s = actual.toString();
+            for (qsizetype i = 0; i < items.size() && !found; ++i) {
+                if (items.at(i).isString()) {
+                    comparable = true;
+                    found = itemTexts.at(i) == s;
+                }
+            }
+            return op == Op::In ? found : comparable && !found;
+        }
         for (const QJsonValue &item : items) {
             if (item.type() == actual.type())
                 comparable = true;
@@ -314,7 +331,7 @@ bool Comparison::test(const QJsonValue &actual) const
     case Op::NotContains: {
         bool contains = false;
         if (actual.isString() && value.isString()) {
-            contains = actual.toString().contains(value.toString());
+            contains = actual.toString().contains(text);
         } else if (actual.isArray()) {
             const QJsonArray a = actual.toArray();
             for (const QJsonValue &element : a) {
@@ -329,9 +346,9 @@ bool Comparison::test(const QJsonValue &actual) const
         return op == Op::Contains ? contains : !contains;
     }
     case Op::StartsWith:
-        return actual.isString() && actual.toString().startsWith(value.toString());
+        return actual.isString() && actual.toString().startsWith(text);
     case Op::EndsWith:
-        return actual.isString() && actual.toString().endsWith(value.toString());
+        return actual.isString() && actual.toString().endsWith(text);
     case Op::Regex:
         return actual.isString() && regex.match(actual.toString()).hasMatch();
     case Op::Exists:

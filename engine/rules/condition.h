@@ -38,6 +38,10 @@ struct Comparison
     QJsonValue value;                 // as written in the rule
     QList<QJsonValue> items;          // in / not_in; between: [low, high]
     QRegularExpression regex;         // regex
+    // Made once for the hot path (QJsonValue::toString() builds a new string per call): the
+    // rule's value when it is a string, and each string of `items` (empty for other types).
+    QString text;
+    QStringList itemTexts;
 
     bool test(const QJsonValue &actual) const;
     // Validates and compiles `value` for `op`; on failure says why in *error.
