@@ -117,6 +117,28 @@ int SqliteStatement::stepInsert(qint64 *rowId, QString *error)
     return stored;
 }
 
+int SqliteStatement::stepInsertRows(qint64 *lastRowId, QString *error)
+{
+    int rc;
+    while ((rc = sqlite3_step(m_statement)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) {
+        *error = QString::fromUtf8(sqlite3_errmsg(m_db));
+        sqlite3_reset(m_statement);
+        return -1;
+    }
+    const int stored = sqlite3_changes(m_db);
+    if (stored > 0 && lastRowId)
+        *lastRowId = sqlite3_last_insert_rowid(m_db);
+    sqlite3_reset(m_statement);
+    return stored;
+}
+
+bool SqliteStatement::inTransaction() const
+{
+    return sqlite3_get_autocommit(m_db) == 0;
+}
+
 void SqliteStatement::bindValue(int index, const QVariant &value)
 {
     switch (value.typeId()) {
