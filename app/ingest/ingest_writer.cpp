@@ -84,6 +84,10 @@ void IngestWriter::run()
     // Benchmark switch (bench/ingest/run_models.sh): VIGIL_SCORING_THREAD=0 scores on this thread.
     if (qEnvironmentVariable("VIGIL_SCORING_THREAD") == QStringLiteral("0"))
         m_pipeline.models().setParallel(false);
+    // Benchmark switch: VIGIL_EVENT_INSERT_ROWS=1 stores each event with a statement of its own
+    // (default: Store::kDefaultEventInsertRows per multi-row insert).
+    if (const int rows = qEnvironmentVariableIntValue("VIGIL_EVENT_INSERT_ROWS"); rows > 0)
+        m_store->setEventInsertRows(rows);
     // The write-ahead log is checkpointed on a thread of its own, not inside the commits that
     // producers wait for. Benchmark switch: VIGIL_CHECKPOINT_THREAD=0 keeps SQLite's default.
     if (qEnvironmentVariable("VIGIL_CHECKPOINT_THREAD") != QStringLiteral("0")) {

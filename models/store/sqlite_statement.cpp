@@ -35,7 +35,12 @@ std::unique_ptr<SqliteStatement> SqliteStatement::prepare(const QSqlDatabase &db
         sqlite3_finalize(statement);
         return nullptr;
     }
-    return std::unique_ptr<SqliteStatement>(new SqliteStatement(raw, statement));
+    auto prepared = std::unique_ptr<SqliteStatement>(new SqliteStatement(raw, statement));
+    // One buffer per parameter from the start: bound with SQLITE_STATIC, a buffer must not
+    // move while the statement can read it, which growing the vector would do (short strings
+    // live inside std::string) to the parameters bound before.
+    prepared->m_utf8.resize(std::size_t(sqlite3_bind_parameter_count(statement)) + 1);
+    return prepared;
 }
 
 SqliteStatement::~SqliteStatement()
@@ -50,8 +55,8 @@ void SqliteStatement::bindText(int index, const QByteArray &utf8)
 
 void SqliteStatement::bindText(int index, const QString &text)
 {
-    if (m_utf8.size() <= std::size_t(index))
-        m_utf8.resize(std::size_t(index) + 1);
+    if (index <= 0 || m_utf8.size() <= std::size_t(index))
+        return; // no such parameter (SQLite would refuse it with SQLITE_RANGE)
     std::string &buffer = m_utf8[std::size_t(index)];
     const qsizetype n = text.size();
     const QChar *in = text.constData();
@@ -110,6 +115,28 @@ int SqliteStatement::stepInsert(qint64 *rowId, QString *error)
         *rowId = sqlite3_last_insert_rowid(m_db);
     sqlite3_reset(m_statement);
     return stored;
+}
+
+int SqliteStatement::stepInsertRows(qint64 *lastRowId, QString *error)
+{
+    int rc;
+    while ((rc = sqlite3_step(m_statement)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) {
+        *error = QString::fromUtf8(sqlite3_errmsg(m_db));
+        sqlite3_reset(m_statement);
+        return -1;
+    }
+    const int stored = sqlite3_changes(m_db);
+    if (stored > 0 && lastRowId)
+        *lastRowId = sqlite3_last_insert_rowid(m_db);
+    sqlite3_reset(m_statement);
+    return stored;
+}
+
+bool SqliteStatement::inTransaction() const
+{
+    return sqlite3_get_autocommit(m_db) == 0;
 }
 
 void SqliteStatement::bindValue(int index, const QVariant &value)

@@ -42,6 +42,13 @@ public:
     // row (its rowid in *rowId), 0 if it did not, -1 on error. Resets it afterwards.
     // Twice as fast as asking for the id with RETURNING (bench/ingest/sqlite_ceiling.cpp).
     int stepInsert(qint64 *rowId, QString *error);
+    // Runs a multi-row INSERT: returns how many rows it stored (sqlite3_changes(); rows the
+    // conflict clause skipped are not counted), with the rowid of the last stored one in
+    // *lastRowId when any; -1 on error (*error). Resets it afterwards.
+    int stepInsertRows(qint64 *lastRowId, QString *error);
+    // Whether the connection is inside a transaction (an error can end it: SQLITE_FULL, a
+    // trigger's RAISE(ROLLBACK)).
+    bool inTransaction() const;
 
     // Reading rows one at a time (the grouping fold): step() returns 1 for a row, 0 when
     // done, -1 on error (*error); no reset. The columns are valid until the next step().

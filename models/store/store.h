@@ -97,6 +97,15 @@ public:
     // exactly those, stores the alerts they raise. Nothing is stored when it fails.
     bool ingest(const engine::EventBatch &events, engine::Pipeline &pipeline, qint64 receivedAtMs,
                 IngestOutcome *outcome, QString *error);
+    // SQLite: events go in with one multi-row INSERT per full group of this many events of a
+    // batch, the rest one statement per event (the per-statement cost is shared by the group).
+    // 1 stores every event with its own statement, as before groups existed (tests compare
+    // the two; the ingest writer reads VIGIL_EVENT_INSERT_ROWS for benchmarks). Clamped to
+    // [1, kMaxEventInsertRows]: 6 parameters per row stay under SQLite's oldest limit (999).
+    static constexpr int kDefaultEventInsertRows = 32;
+    static constexpr int kMaxEventInsertRows = 128;
+    void setEventInsertRows(int rows);
+    int eventInsertRows() const { return m_eventInsertRows; }
 
     // --- users ---
     qint64 userId(const Actor &actor, QString *error); // creates the user on first use
@@ -260,6 +269,9 @@ private:
     Store(const DatabaseUrl &url, const QString &connectionName);
     bool connect(QString *error);
     bool migrate(QString *error);
+    // SQLite: prepares the multi-row event insert and the two reads it needs; false (one
+    // statement per event from then on, with a warning) when SQLite refuses them.
+    bool prepareEventGroupInsert();
     QSqlQuery &prepared(const char *sql);
     bool fail(const QSqlQuery &query, QString *error, const char *what);
     // Prepares a statement composed at run time (filters), binds `values` in order and runs it.
@@ -282,6 +294,10 @@ private:
     QHash<const char *, QSqlQuery> m_statements;
     QHash<QString, qint64> m_userIds;
     std::unique_ptr<SqliteStatement> m_nativeInsertEvent; // SQLite only: the ingest hot path
+    std::unique_ptr<SqliteStatement> m_nativeInsertEvents; // SQLite only: m_eventInsertRows rows at once
+    std::unique_ptr<SqliteStatement> m_nativeMaxEventId;   // SQLite only: the largest events.id
+    std::unique_ptr<SqliteStatement> m_nativeEventsAfter;  // SQLite only: events with a larger id
+    int m_eventInsertRows = kDefaultEventInsertRows;
     std::unique_ptr<SqliteStatement> m_nativeInsertDetection; // SQLite only: detections of a batch
     std::unique_ptr<WalCheckpointer> m_checkpointer;          // SQLite writer only
     std::shared_ptr<FoldedGroups> m_folded; // SQLite only: the groups of the last buildAlertGroups()

@@ -336,6 +336,208 @@ private slots:
         QCOMPARE(counts.rules, 1);
     }
 
+    // SQLite stores full groups of Store::kDefaultEventInsertRows events with one multi-row
+    // insert and the rest one at a time. Every batch is ingested by two fresh stores, one in
+    // groups and one a statement per event: which events are new, the rows stored (ids
+    // included: a group of new events takes the ids after the largest, as SQLite documents),
+    // the alerts' event ids and the alerts themselves (a window rule counts the events in
+    // the order the pipeline saw them) must be the same, and as expected.
+    void ingestInGroupsMatchesOneAtATime_data()
+    {
+        QTest::addColumn<QList<QStringList>>("batches");
+        QTest::addColumn<int>("deleteNewest"); // events (with their alerts) deleted after the first batch
+
+        const int k = Store::kDefaultEventInsertRows;
+        const auto ids = [](const QString &prefix, int count) {
+            QStringList out;
+            for (int i = 0; i < count; ++i)
+                out << u"%1-%2"_qs.arg(prefix).arg(i);
+            return out;
+        };
+        const auto with = [](QStringList list, int at, const QString &id) {
+            list[at] = id;
+            return list;
+        };
+        QTest::newRow("exactly one group") << QList<QStringList>{ids(u"a"_qs, k)} << 0;
+        QTest::newRow("one short of a group") << QList<QStringList>{ids(u"a"_qs, k - 1)} << 0;
+        QTest::newRow("one past a group") << QList<QStringList>{ids(u"a"_qs, k + 1)} << 0;
+        QTest::newRow("two groups and three") << QList<QStringList>{ids(u"a"_qs, 2 * k + 3), ids(u"b"_qs, 2 * k + 3)} << 0;
+        const QStringList stored = ids(u"s"_qs, 3);
+        QTest::newRow("stored id first in a group")
+            << QList<QStringList>{stored, with(ids(u"a"_qs, 2 * k + 3), 0, u"s-0"_qs)} << 0;
+        QTest::newRow("stored id in the middle of a group")
+            << QList<QStringList>{stored, with(ids(u"a"_qs, 2 * k + 3), k + k / 2, u"s-1"_qs)} << 0;
+        QTest::newRow("stored id last in a group")
+            << QList<QStringList>{stored, with(ids(u"a"_qs, 2 * k + 3), k - 1, u"s-2"_qs)} << 0;
+        QTest::newRow("stored ids in every group and the rest")
+            << QList<QStringList>{stored, with(with(with(ids(u"a"_qs, 2 * k + 3), 3, u"s-2"_qs), k + 7, u"s-0"_qs), 2 * k + 1, u"s-1"_qs)} << 0;
+        QTest::newRow("id twice in one group") << QList<QStringList>{with(ids(u"a"_qs, k), k - 1, u"a-3"_qs)} << 0;
+        QTest::newRow("id twice next to each other") << QList<QStringList>{with(ids(u"a"_qs, k + 1), 1, u"a-0"_qs)} << 0;
+        QTest::newRow("id in two groups of a batch") << QList<QStringList>{with(ids(u"a"_qs, 2 * k), k + 5, u"a-5"_qs)} << 0;
+        QTest::newRow("id of a group again in the rest") << QList<QStringList>{with(ids(u"a"_qs, k + 3), k + 1, u"a-0"_qs)} << 0;
+        QTest::newRow("a whole group twice") << QList<QStringList>{ids(u"a"_qs, k) + ids(u"a"_qs, k)} << 0;
+        QTest::newRow("all duplicates") << QList<QStringList>{ids(u"a"_qs, 2 * k + 3), ids(u"a"_qs, 2 * k + 3)} << 0;
+        QTest::newRow("after the newest events were deleted")
+            << QList<QStringList>{ids(u"a"_qs, k + 5), ids(u"b"_qs, 2 * k)} << 9;
+        QTest::newRow("deleted ids come again")
+            << QList<QStringList>{ids(u"a"_qs, k + 5), ids(u"a"_qs, 2 * k)} << 9;
+    }
+    void ingestInGroupsMatchesOneAtATime()
+    {
+        QFETCH(QList<QStringList>, batches);
+        QFETCH(int, deleteNewest);
+
+        const engine::Rule perHost = makeRule(R"({"name": "Busy host", "alert_type": "SECURITY", "severity": "LOW",
+            "conditions": {"aggregate": "count", "group_by": "fields.host", "window": "1m", "op": "gt", "value": 4},
+            "message": "host {fields.host} busy"})");
+        struct Side
+        {
+            std::unique_ptr<Store> store;
+            QString connection;
+            engine::Pipeline pipeline;
+        };
+        Side grouped, single;
+        for (Side *side : {&grouped, &single}) {
+            side->store = openStore(freshUrl(), &side->connection);
+            QVERIFY(side->store);
+            int created = 0, updated = 0;
+            QString error;
+            QVERIFY2(side->store->importRules({makeRule(kEveryLogin), perHost}, Actor::system(), &created, &updated, &error),
+                     qPrintable(error));
+            QList<engine::Rule> rules;
+            QVERIFY(side->store->loadRules(&rules, &error));
+            side->pipeline.setRules(rules);
+        }
+        QCOMPARE(grouped.store->eventInsertRows(), Store::kDefaultEventInsertRows);
+        single.store->setEventInsertRows(1);
+        QCOMPARE(single.store->eventInsertRows(), 1);
+
+        QSet<QString> seen; // what the store holds, by event id
+        for (qsizetype b = 0; b < batches.size(); ++b) {
+            engine::EventBatch batch;
+            QList<bool> expectedNew;
+            for (qsizetype i = 0; i < batches.at(b).size(); ++i) {
+                const QString &id = batches.at(b).at(i);
+                batch.append(makeEvent(id, {{u"batch"_qs, int(b)}, {u"host"_qs, int(i % 3)}}));
+                expectedNew << !seen.contains(id);
+                seen.insert(id);
+            }
+            QStringList alerts[2];
+            QList<bool> isNew[2];
+            for (int s = 0; s < 2; ++s) {
+                Side &side = s == 0 ? grouped : single;
+                IngestOutcome outcome;
+                QString error;
+                QVERIFY2(side.store->ingest(batch, side.pipeline, kEventTime + b, &outcome, &error), qPrintable(error));
+                isNew[s] = outcome.isNew;
+                for (const AlertRecord &a : std::as_const(outcome.alerts)) {
+                    // The id the alert names is the stored row's.
+                    QCOMPARE(scalar(side.connection, u"SELECT id FROM events WHERE event_id = ?"_qs, {a.eventId}).toLongLong(),
+                             a.eventRowId);
+                    alerts[s] << u"%1|%2|%3|%4|%5"_qs.arg(a.id).arg(a.eventRowId).arg(a.eventId, a.ruleName, a.message);
+                }
+            }
+            QCOMPARE(isNew[0], expectedNew);
+            QCOMPARE(isNew[1], expectedNew);
+            QCOMPARE(alerts[0], alerts[1]);
+            QVERIFY(alerts[0].size() >= expectedNew.count(true)); // every new event raises "Every login"
+
+            if (b == 0 && deleteNewest > 0) {
+                for (Side *side : {&grouped, &single}) {
+                    const QStringList gone = rows(side->connection, u"SELECT event_id FROM events ORDER BY id DESC LIMIT ?"_qs, {deleteNewest});
+                    for (const QString &id : gone)
+                        seen.remove(id);
+                    QSqlQuery q(QSqlDatabase::database(side->connection));
+                    QVERIFY(q.prepare(u"DELETE FROM alerts WHERE event_id IN (SELECT id FROM events ORDER BY id DESC LIMIT ?)"_qs));
+                    q.addBindValue(deleteNewest);
+                    QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+                    QVERIFY(q.prepare(u"DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id DESC LIMIT ?)"_qs));
+                    q.addBindValue(deleteNewest);
+                    QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+                }
+            }
+        }
+        const QString events = u"SELECT id, event_id, fields, received_at FROM events ORDER BY id"_qs;
+        QCOMPARE(rows(grouped.connection, events), rows(single.connection, events));
+        QCOMPARE(rows(grouped.connection, events).size(), seen.size());
+        const QString alerts = u"SELECT id, event_id, rule_name, message FROM alerts ORDER BY id"_qs;
+        QCOMPARE(rows(grouped.connection, alerts), rows(single.connection, alerts));
+    }
+
+    // A group's ids are taken as the ones after the largest only when the last id says so:
+    // here a trigger stores a row of its own after each event, so a group's ids are not
+    // consecutive, and the rows are read back instead (the trigger's rows belong to no event).
+    void ingestInGroupsWithRowsAddedByATrigger()
+    {
+        const int k = Store::kDefaultEventInsertRows;
+        QStringList rowsOf[2];
+        QStringList alertsOf[2];
+        for (int s = 0; s < 2; ++s) {
+            QString connection;
+            auto store = openStore(freshUrl(), &connection);
+            QVERIFY(store);
+            if (s == 1)
+                store->setEventInsertRows(1);
+            int created = 0, updated = 0;
+            QString error;
+            QVERIFY(store->importRules({makeRule(kEveryLogin)}, Actor::system(), &created, &updated, &error));
+            QList<engine::Rule> rules;
+            QVERIFY(store->loadRules(&rules, &error));
+            {
+                QSqlQuery trigger(QSqlDatabase::database(connection));
+                QVERIFY2(trigger.exec(u"CREATE TRIGGER shadow AFTER INSERT ON events WHEN new.event_id NOT LIKE 'shadow-%'"
+                                      " BEGIN INSERT INTO events (event_id, time, type, source_type, source_id, fields, received_at)"
+                                      " VALUES ('shadow-' || new.event_id, new.time, new.type, new.source_type, new.source_id,"
+                                      " new.fields, new.received_at); END"_qs),
+                         qPrintable(trigger.lastError().text()));
+            }
+            engine::Pipeline pipeline;
+            pipeline.setRules(rules);
+            for (int b = 0; b < 2; ++b) {
+                engine::EventBatch batch;
+                for (int i = 0; i < 2 * k + 3; ++i)
+                    batch.append(makeEvent(u"t-%1"_qs.arg(b * (k + 1) + i)));
+                IngestOutcome outcome;
+                QVERIFY2(store->ingest(batch, pipeline, kEventTime + b, &outcome, &error), qPrintable(error));
+                QList<bool> expected;
+                for (int i = 0; i < batch.size(); ++i)
+                    expected << (b == 0 || i >= k + 2); // the second batch repeats t-(k+1) … t-(2k+2)
+                QCOMPARE(outcome.isNew, expected);
+                for (const AlertRecord &a : std::as_const(outcome.alerts)) {
+                    QCOMPARE(scalar(connection, u"SELECT id FROM events WHERE event_id = ?"_qs, {a.eventId}).toLongLong(),
+                             a.eventRowId);
+                    alertsOf[s] << u"%1|%2"_qs.arg(a.eventId).arg(a.eventRowId);
+                }
+            }
+            rowsOf[s] = rows(connection, u"SELECT id, event_id FROM events ORDER BY id"_qs);
+        }
+        QCOMPARE(rowsOf[0], rowsOf[1]);
+        QCOMPARE(alertsOf[0], alertsOf[1]);
+        QCOMPARE(rowsOf[0].size(), 2 * (3 * k + 4));
+    }
+
+    void eventInsertRowsAreClamped()
+    {
+        QString connection;
+        auto store = openStore(freshUrl(), &connection);
+        QVERIFY(store);
+        store->setEventInsertRows(0);
+        QCOMPARE(store->eventInsertRows(), 1);
+        store->setEventInsertRows(100000);
+        QCOMPARE(store->eventInsertRows(), Store::kMaxEventInsertRows);
+        // The largest group still fits SQLite's parameter limit.
+        engine::Pipeline pipeline;
+        engine::EventBatch batch;
+        for (int i = 0; i < Store::kMaxEventInsertRows + 1; ++i)
+            batch.append(makeEvent(u"c-%1"_qs.arg(i)));
+        IngestOutcome outcome;
+        QString error;
+        QVERIFY2(store->ingest(batch, pipeline, kEventTime, &outcome, &error), qPrintable(error));
+        QCOMPARE(outcome.isNew, QList<bool>(batch.size(), true));
+        QCOMPARE(store->eventInsertRows(), Store::kMaxEventInsertRows);
+        QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM events"_qs).toInt(), batch.size());
+    }
+
     void ingestEmptyBatch()
     {
         QString connection;
@@ -412,8 +614,30 @@ private slots:
     // An event insert that fails after chunks of the batch went to the rules' thread: the
     // store waits for them before it returns (the events may be freed right after), nothing
     // of the batch is stored, and the next batch is decided as if the failed one never came.
+    void failedInsertAfterChunksWereHandedOver_data()
+    {
+        QTest::addColumn<int>("boomAt");
+        QTest::addColumn<QString>("raise"); // how the trigger refuses
+        QTest::addColumn<QString>("named"); // the event(s) the error names
+        const int n = 3 * engine::Pipeline::kRuleChunkEvents + 10;
+        // Full groups of Store::kDefaultEventInsertRows cover the first 768 events, the last
+        // ten go in one at a time.
+        static_assert((3 * engine::Pipeline::kRuleChunkEvents) % Store::kDefaultEventInsertRows == 0);
+        QTest::newRow("one at a time") << n - 5 << u"ABORT"_qs << u"'boom'"_qs;
+        // The group's statement is undone and its events go in again one by one, which finds
+        // the one at fault.
+        QTest::newRow("in a group") << 700 << u"ABORT"_qs << u"'boom'"_qs;
+        // The trigger ends the transaction itself: the group is named.
+        const int first = 700 / Store::kDefaultEventInsertRows * Store::kDefaultEventInsertRows;
+        QTest::newRow("in a group, transaction ended")
+            << 700 << u"ROLLBACK"_qs
+            << u"'a-%1' to 'a-%2'"_qs.arg(first).arg(first + Store::kDefaultEventInsertRows - 1);
+    }
     void failedInsertAfterChunksWereHandedOver()
     {
+        QFETCH(int, boomAt);
+        QFETCH(QString, raise);
+        QFETCH(QString, named);
         QString connection;
         auto store = openStore(freshUrl(), &connection);
         QVERIFY(store);
@@ -425,7 +649,7 @@ private slots:
         {
             QSqlQuery trigger(QSqlDatabase::database(connection));
             QVERIFY(trigger.exec(u"CREATE TRIGGER refuse_boom BEFORE INSERT ON events WHEN new.event_id = 'boom'"
-                                 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"_qs));
+                                 " BEGIN SELECT RAISE(%1, 'refused by the test'); END"_qs.arg(raise)));
         }
         engine::Pipeline pipeline;
         pipeline.setParallelRules(true);
@@ -435,9 +659,11 @@ private slots:
         {
             engine::EventBatch batch;
             for (int i = 0; i < n; ++i)
-                batch.append(makeEvent(i == n - 5 ? u"boom"_qs : u"a-%1"_qs.arg(i)));
+                batch.append(makeEvent(i == boomAt ? u"boom"_qs : u"a-%1"_qs.arg(i)));
             QVERIFY(!store->ingest(batch, pipeline, kEventTime, &outcome, &error));
             QVERIFY2(error.contains(u"refused by the test"_qs), qPrintable(error));
+            QVERIFY2(error.contains(named), qPrintable(error));
+            QCOMPARE(outcome.isNew, QList<bool>(n, false));
         } // the batch is freed here, as the ingest writer frees a failed one
         QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM events"_qs).toInt(), 0);
         QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM alerts"_qs).toInt(), 0);
