@@ -285,6 +285,10 @@ const QList<Migration> &migrations()
              // goes: the alert insert still updates as many indexes.
              QStringLiteral("CREATE INDEX alerts_assigned_silence_created ON alerts (assigned_to, silence_id, created_at)"),
              QStringLiteral("DROP INDEX IF EXISTS alerts_assigned_created"),
+             // A bulk load cut short (Store::beginBulkLoad) would build the old one again from
+             // the definitions it saved.
+             QStringLiteral("{SQLITE}UPDATE settings SET value = json_remove(value, '$.indexes.alerts_assigned_created')"
+                            " WHERE key = 'bulk_load.pending' AND json_valid(value)"),
              QStringLiteral("{SQLITE}ANALYZE alerts_assigned_silence_created"),
          }},
     };
