@@ -308,6 +308,7 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
         statusBar()->showMessage(text, 8000);
     });
     connect(m_detail, &AlertDetailPane::relatedAlertActivated, this, &MainWindow::goToAlert);
+    connect(m_backend, &ConsoleBackend::notificationsRecorded, this, &MainWindow::onNotificationsRecorded);
     connect(m_backend, &ConsoleBackend::alertsRaised, m_groupModel, &models::AlertGroupModel::addAlerts);
     connect(m_backend, &ConsoleBackend::actionFinished, this, &MainWindow::onActionFinished);
     connect(m_backend, &ConsoleBackend::bulkFinished, this, &MainWindow::onBulkFinished);
@@ -791,6 +792,44 @@ void MainWindow::showDetailsOf(qint64 alertId)
             store->anomalyExplanation(alertId, &out.anomaly, &anomalyError);
             store->relatedAlerts(alertId, kRelatedAlerts, &out.related, &out.relatedError);
         }
+        return out;
+    }));
+}
+
+void MainWindow::onNotificationsRecorded(const QList<qint64> &alertIds)
+{
+    if (m_detail->alertId() == 0 || !alertIds.contains(m_detail->alertId()))
+        return;
+    if (m_historyReading) {
+        m_historyStale = true;
+        return;
+    }
+    reloadHistory();
+}
+
+void MainWindow::reloadHistory()
+{
+    m_historyReading = true;
+    m_historyStale = false;
+    const qint64 alertId = m_detail->alertId();
+    const models::DatabaseUrl url = m_backend->databaseUrl();
+    auto *watcher = new QFutureWatcher<LoadedDetails>(this);
+    connect(watcher, &QFutureWatcher<LoadedDetails>::finished, this, [this, watcher] {
+        const LoadedDetails loaded = watcher->result();
+        watcher->deleteLater();
+        m_historyReading = false;
+        // A read that failed leaves the history shown as it was.
+        if (loaded.error.isEmpty())
+            m_detail->showHistory(loaded.alertId, loaded.history, loaded.notifications);
+        if (m_historyStale && m_detail->alertId() != 0)
+            reloadHistory();
+    });
+    watcher->setFuture(QtConcurrent::run([url, alertId] {
+        LoadedDetails out;
+        out.alertId = alertId;
+        auto store = models::Store::open(url, threadConnectionName("history"), &out.error);
+        if (store && store->alertHistory(alertId, &out.history, &out.error))
+            store->alertNotifications(alertId, &out.notifications, &out.error);
         return out;
     }));
 }

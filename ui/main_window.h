@@ -77,6 +77,10 @@ private:
     void createHeaderMenu();
     void onCurrentChanged();
     void showDetailsOf(qint64 alertId);
+    // New notification rows of these alerts: the shown one's history is read again, off the
+    // GUI thread, one read at a time (rows recorded meanwhile are read by the next).
+    void onNotificationsRecorded(const QList<qint64> &alertIds);
+    void reloadHistory();
     void goToAlert(qint64 alertId);
     void triage(models::AlertAction action);
     void triageIds(models::AlertAction action, const QList<qint64> &ids, int groups);
@@ -144,6 +148,8 @@ private:
     QElapsedTimer m_queryClock;
     qint64 m_lastQueryMs = 0;
     qint64 m_lastCountMs = 0;
+    bool m_historyReading = false;  // a history read runs (reloadHistory)
+    bool m_historyStale = false;    // and more notifications were recorded meanwhile
     qint64 m_pendingSelect = 0;     // select this alert when its row is loaded
     bool m_pendingNext = false;     // "n" is waiting for a page
     int m_pendingNextFrom = -1;

@@ -242,11 +242,15 @@ void IngestServer::recordBroadcasts()
         rows.append(std::move(n));
     }
     m_broadcasts.clear();
-    m_writer->post([rows = std::move(rows)](models::Store &store, engine::Pipeline &) {
+    IngestWriter *writer = m_writer;
+    m_writer->post([writer, rows = std::move(rows)](models::Store &store, engine::Pipeline &) {
         QString error;
-        if (!store.recordNotifications(rows, &error))
+        if (!store.recordNotifications(rows, &error)) {
             qWarning("Vigil: the /alerts broadcast of %lld alerts is not in the notifications table: %s",
                      qint64(rows.size()), qPrintable(error));
+            return;
+        }
+        emit writer->notificationsRecorded(models::alertIdsOf(rows));
     });
 }
 

@@ -86,6 +86,8 @@ signals:
     void modelsChanged(int modelCount);
     // The active silences were (re)loaded: how many there are.
     void silencesChanged(int activeCount);
+    // A posted task committed notification rows of these alerts.
+    void notificationsRecorded(const QList<qint64> &alertIds);
     void failure(const QString &message);
 
 protected:

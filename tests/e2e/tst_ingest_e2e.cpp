@@ -484,6 +484,9 @@ private slots:
     void deliveredNotificationsAreRecorded()
     {
         QVERIFY(startNode());
+        // The console hears of every batch of rows once it is committed.
+        app::NodeBackend console(m_node.get(), models::Actor{u"alice"_qs, models::Role::Analyst});
+        QSignalSpy recorded(&console, &ui::ConsoleBackend::notificationsRecorded);
         Client producer;
         producer.open(port(), u"/events"_qs, kToken);
         QTRY_COMPARE(producer.connectedCount, 1);
@@ -504,16 +507,19 @@ private slots:
         const QString sql = u"SELECT alert_id, channel, status, target FROM notifications"
                             " WHERE channel <> 'EMAIL' ORDER BY id"_qs;
         QTRY_COMPARE(rows(sql), QStringList{u"%1|WEBSOCKET|SENT|1 subscriber"_qs.arg(heard)});
+        QTRY_COMPARE(recorded.count(), 1);
+        QCOMPARE(recorded.at(0).at(0).value<QList<qint64>>(), QList<qint64>{heard});
         // Both were queued for EMAIL all the same.
         QCOMPARE(rows(u"SELECT alert_id FROM notifications WHERE channel = 'EMAIL' AND status = 'PENDING' ORDER BY id"_qs),
                  (QStringList{alerts.at(0), QString::number(heard)}));
 
         // The console showed a desktop notification of the heard alert to alice.
-        app::NodeBackend console(m_node.get(), models::Actor{u"alice"_qs, models::Role::Analyst});
         const qint64 shownAt = QDateTime::currentMSecsSinceEpoch();
         console.recordNotifications(ui::DesktopNotifications::records({heard}, console.actor().username, shownAt));
         QTRY_COMPARE(rows(sql), (QStringList{u"%1|WEBSOCKET|SENT|1 subscriber"_qs.arg(heard),
                                              u"%1|DESKTOP|SENT|alice"_qs.arg(heard)}));
+        QTRY_COMPARE(recorded.count(), 2);
+        QCOMPARE(recorded.at(1).at(0).value<QList<qint64>>(), QList<qint64>{heard});
         QList<models::AlertNotification> read;
         QString error;
         QVERIFY2(m_reader->alertNotifications(heard, &read, &error), qPrintable(error));
