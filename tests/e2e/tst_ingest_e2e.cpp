@@ -693,6 +693,38 @@ private slots:
 
     // --- graceful stop: what was handed over is committed and answered, then sockets close ---
 
+    // The /alerts broadcasts of the last second before a stop are recorded too: the one whose
+    // record waits for the once-a-second batch, and those of the alerts the writer commits
+    // while the node stops (broadcast after the server stopped accepting).
+    void stopRecordsTheLastBroadcasts()
+    {
+        QVERIFY(startNode());
+        Client producer, subscriber;
+        producer.open(port(), u"/events"_qs, kToken);
+        subscriber.open(port(), u"/alerts"_qs, kToken);
+        QTRY_COMPARE(producer.connectedCount, 1);
+        QTRY_COMPARE(subscriber.connectedCount, 1);
+        QTRY_COMPARE(m_node->serverStats().subscribers.load(), 1);
+
+        producer.send(transfer(u"last-1"_qs, 20000, u"acct-1"_qs));
+        QTRY_COMPARE(subscriber.received.size(), 1);
+        // Two more, held in the writer: received, not yet committed when the stop begins.
+        QSemaphore hold;
+        m_node->writer()->post([&hold](models::Store &, engine::Pipeline &) { hold.acquire(); });
+        producer.send(batch({transfer(u"last-2"_qs, 21000, u"acct-2"_qs), transfer(u"last-3"_qs, 22000, u"acct-3"_qs)}));
+        QTRY_COMPARE(m_node->counters().queuedEvents.load(), 2);
+        hold.release();
+        m_node->stop();
+
+        QTRY_COMPARE(subscriber.disconnectedCount, 1);
+        QCOMPARE(subscriber.receivedWhenDisconnected, 3); // all three broadcast before the close
+        QCOMPARE(rows(u"SELECT e.event_id, n.channel, n.status, n.target, n.sent_at > 0 FROM notifications n"
+                      " JOIN alerts a ON a.id = n.alert_id JOIN events e ON e.id = a.event_id"
+                      " WHERE n.channel = 'WEBSOCKET' ORDER BY e.event_id"_qs),
+                 (QStringList{u"last-1|WEBSOCKET|SENT|1 subscriber|1"_qs, u"last-2|WEBSOCKET|SENT|1 subscriber|1"_qs,
+                              u"last-3|WEBSOCKET|SENT|1 subscriber|1"_qs}));
+    }
+
     void stopAnswersMessagesInFlight()
     {
         QVERIFY(startNode());
