@@ -35,6 +35,7 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+#include <algorithm>
 
 namespace vigil::ui {
 
@@ -133,11 +134,13 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     createGroupView();
     leftLayout->addWidget(m_tables);
     m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->setObjectName(QStringLiteral("consoleSplitter"));
     m_splitter->addWidget(left);
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({1180, 420});
+    // The sizes come from the window's width when it is first shown (showEvent), or from the
+    // last session.
     setCentralWidget(m_splitter);
 
     m_export = new AlertExportController(backend->databaseUrl(), this);
@@ -335,7 +338,7 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("console/geometry")).toByteArray());
-    m_splitter->restoreState(settings.value(QStringLiteral("console/splitter")).toByteArray());
+    m_splitterSized = m_splitter->restoreState(settings.value(QStringLiteral("console/splitter")).toByteArray());
     header->restoreState(settings.value(QStringLiteral("console/alertHeader")).toByteArray());
     m_groupView->header()->restoreState(settings.value(QStringLiteral("console/groupHeader")).toByteArray());
     if (!settings.contains(QStringLiteral("console/geometry")))
@@ -449,6 +452,25 @@ void MainWindow::refreshActive()
 MainWindow::~MainWindow()
 {
     delete m_loader; // stops its thread, closing its connection there
+}
+
+int MainWindow::defaultDetailWidth(int width)
+{
+    // Enough for the event's field names and values side by side (a time spelled out, a
+    // notification's line); the table keeps the rest, at 1600 px all but the assignee column.
+    return std::clamp(width * 35 / 100, std::min(420, width / 2), 720);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (m_splitterSized)
+        return;
+    // First start: the window has its size (and its layout) now.
+    m_splitterSized = true;
+    const int width = m_splitter->width() - m_splitter->handleWidth();
+    const int detail = defaultDetailWidth(width);
+    m_splitter->setSizes({width - detail, detail});
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -960,8 +982,9 @@ void MainWindow::showDetails()
 {
     QList<int> sizes = m_splitter->sizes();
     if (sizes.size() == 2 && sizes.at(1) < 50) {
-        sizes = {std::max(200, sizes.at(0) - 420), 420};
-        m_splitter->setSizes(sizes);
+        const int width = sizes.at(0) + sizes.at(1);
+        const int detail = defaultDetailWidth(width);
+        m_splitter->setSizes({width - detail, detail});
     }
     m_detail->setFocus(Qt::ShortcutFocusReason);
 }

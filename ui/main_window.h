@@ -60,6 +60,8 @@ public:
     qint64 lastCountMs() const { return m_lastCountMs; }
     // Skips confirmations (tests and benchmarks).
     void setConfirmations(bool on) { m_confirm = on; }
+    // The detail pane's width on first start (nothing saved yet) for a splitter this wide.
+    static int defaultDetailWidth(int width);
 
 signals:
     // The first rows of a query are on screen; then the rows are all counted.
@@ -71,6 +73,7 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void createActions();
@@ -148,6 +151,7 @@ private:
     QElapsedTimer m_queryClock;
     qint64 m_lastQueryMs = 0;
     qint64 m_lastCountMs = 0;
+    bool m_splitterSized = false;   // restored from the settings, or set on first show
     bool m_historyReading = false;  // a history read runs (reloadHistory)
     bool m_historyStale = false;    // and more notifications were recorded meanwhile
     qint64 m_pendingSelect = 0;     // select this alert when its row is loaded
