@@ -52,7 +52,28 @@ void Node::stop()
     m_running = false;
     if (m_server)
         QMetaObject::invokeMethod(m_server, &IngestServer::stopAccepting, Qt::BlockingQueuedConnection);
-    m_writer->drainAndStop();
+    // The writer's last commits raise alerts that are broadcast after stopAccepting() handed
+    // over the broadcasts so far, and a broadcast is recorded up to a second later: what is
+    // still pending is written by the writer's store once it committed the rest, before it
+    // closes (the network thread runs the broadcasts queued before this request first).
+    IngestServer *server = m_server;
+    IngestWriter *writer = m_writer;
+    m_writer->drainAndStop([server, writer](models::Store &store) {
+        if (!server)
+            return;
+        QList<models::AlertNotification> rows;
+        QMetaObject::invokeMethod(server, [&rows, server] { rows = server->takeBroadcastRecords(); },
+                                  Qt::BlockingQueuedConnection);
+        if (rows.isEmpty())
+            return;
+        QString error;
+        if (!store.recordNotifications(rows, &error)) {
+            qWarning("Vigil: the last /alerts broadcasts (%lld alerts) are not in the notifications table: %s",
+                     qint64(rows.size()), qPrintable(error));
+            return;
+        }
+        emit writer->notificationsRecorded(models::alertIdsOf(rows));
+    });
     if (m_server) {
         // The replies the writer queued reach the network thread before this call does.
         QMetaObject::invokeMethod(m_server, &IngestServer::closeAll, Qt::BlockingQueuedConnection);

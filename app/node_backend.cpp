@@ -7,6 +7,7 @@ NodeBackend::NodeBackend(Node *node, models::Actor actor, QObject *parent)
 {
     connect(node->writer(), &IngestWriter::alertsRaised, this, &ui::ConsoleBackend::alertsRaised);
     connect(node->writer(), &IngestWriter::failure, this, &ui::ConsoleBackend::failure);
+    connect(node->writer(), &IngestWriter::notificationsRecorded, this, &ui::ConsoleBackend::notificationsRecorded);
 }
 
 ui::ConsoleStatus NodeBackend::status() const
@@ -123,8 +124,11 @@ void NodeBackend::recordNotifications(const QList<models::AlertNotification> &se
     IngestWriter *writer = m_node->writer();
     writer->post([writer, sent](models::Store &store, engine::Pipeline &) {
         QString error;
-        if (!store.recordNotifications(sent, &error))
+        if (!store.recordNotifications(sent, &error)) {
             emit writer->failure(error);
+            return;
+        }
+        emit writer->notificationsRecorded(models::alertIdsOf(sent));
     });
 }
 

@@ -59,6 +59,9 @@ signals:
     void bulkFinished(quint64 ticket, const vigil::models::BulkActionResult &result);
     void commentFinished(qint64 alertId, const QString &error);
     void silenceFinished(qint64 silenceId, const QString &error);
+    // Notification rows of these alerts were committed (the /alerts broadcast's WEBSOCKET
+    // rows, a desktop notification's DESKTOP row): the detail pane reloads its history.
+    void notificationsRecorded(const QList<qint64> &alertIds);
     void failure(const QString &message);
 
 private:

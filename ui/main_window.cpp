@@ -35,6 +35,7 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+#include <algorithm>
 
 namespace vigil::ui {
 
@@ -133,11 +134,13 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
     createGroupView();
     leftLayout->addWidget(m_tables);
     m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->setObjectName(QStringLiteral("consoleSplitter"));
     m_splitter->addWidget(left);
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({1180, 420});
+    // The sizes come from the window's width when it is first shown (showEvent), or from the
+    // last session.
     setCentralWidget(m_splitter);
 
     m_export = new AlertExportController(backend->databaseUrl(), this);
@@ -308,6 +311,7 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
         statusBar()->showMessage(text, 8000);
     });
     connect(m_detail, &AlertDetailPane::relatedAlertActivated, this, &MainWindow::goToAlert);
+    connect(m_backend, &ConsoleBackend::notificationsRecorded, this, &MainWindow::onNotificationsRecorded);
     connect(m_backend, &ConsoleBackend::alertsRaised, m_groupModel, &models::AlertGroupModel::addAlerts);
     connect(m_backend, &ConsoleBackend::actionFinished, this, &MainWindow::onActionFinished);
     connect(m_backend, &ConsoleBackend::bulkFinished, this, &MainWindow::onBulkFinished);
@@ -334,7 +338,7 @@ MainWindow::MainWindow(ConsoleBackend *backend, QWidget *parent)
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("console/geometry")).toByteArray());
-    m_splitter->restoreState(settings.value(QStringLiteral("console/splitter")).toByteArray());
+    m_splitterSized = m_splitter->restoreState(settings.value(QStringLiteral("console/splitter")).toByteArray());
     header->restoreState(settings.value(QStringLiteral("console/alertHeader")).toByteArray());
     m_groupView->header()->restoreState(settings.value(QStringLiteral("console/groupHeader")).toByteArray());
     if (!settings.contains(QStringLiteral("console/geometry")))
@@ -448,6 +452,25 @@ void MainWindow::refreshActive()
 MainWindow::~MainWindow()
 {
     delete m_loader; // stops its thread, closing its connection there
+}
+
+int MainWindow::defaultDetailWidth(int width)
+{
+    // Enough for the event's field names and values side by side (a time spelled out, a
+    // notification's line); the table keeps the rest, at 1600 px all but the assignee column.
+    return std::clamp(width * 35 / 100, std::min(420, width / 2), 720);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (m_splitterSized)
+        return;
+    // First start: the window has its size (and its layout) now.
+    m_splitterSized = true;
+    const int width = m_splitter->width() - m_splitter->handleWidth();
+    const int detail = defaultDetailWidth(width);
+    m_splitter->setSizes({width - detail, detail});
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -795,6 +818,44 @@ void MainWindow::showDetailsOf(qint64 alertId)
     }));
 }
 
+void MainWindow::onNotificationsRecorded(const QList<qint64> &alertIds)
+{
+    if (m_detail->alertId() == 0 || !alertIds.contains(m_detail->alertId()))
+        return;
+    if (m_historyReading) {
+        m_historyStale = true;
+        return;
+    }
+    reloadHistory();
+}
+
+void MainWindow::reloadHistory()
+{
+    m_historyReading = true;
+    m_historyStale = false;
+    const qint64 alertId = m_detail->alertId();
+    const models::DatabaseUrl url = m_backend->databaseUrl();
+    auto *watcher = new QFutureWatcher<LoadedDetails>(this);
+    connect(watcher, &QFutureWatcher<LoadedDetails>::finished, this, [this, watcher] {
+        const LoadedDetails loaded = watcher->result();
+        watcher->deleteLater();
+        m_historyReading = false;
+        // A read that failed leaves the history shown as it was.
+        if (loaded.error.isEmpty())
+            m_detail->showHistory(loaded.alertId, loaded.history, loaded.notifications);
+        if (m_historyStale && m_detail->alertId() != 0)
+            reloadHistory();
+    });
+    watcher->setFuture(QtConcurrent::run([url, alertId] {
+        LoadedDetails out;
+        out.alertId = alertId;
+        auto store = models::Store::open(url, threadConnectionName("history"), &out.error);
+        if (store && store->alertHistory(alertId, &out.history, &out.error))
+            store->alertNotifications(alertId, &out.notifications, &out.error);
+        return out;
+    }));
+}
+
 void MainWindow::goToAlert(qint64 alertId)
 {
     const int row = m_model->rowOfAlert(alertId);
@@ -921,8 +982,9 @@ void MainWindow::showDetails()
 {
     QList<int> sizes = m_splitter->sizes();
     if (sizes.size() == 2 && sizes.at(1) < 50) {
-        sizes = {std::max(200, sizes.at(0) - 420), 420};
-        m_splitter->setSizes(sizes);
+        const int width = sizes.at(0) + sizes.at(1);
+        const int detail = defaultDetailWidth(width);
+        m_splitter->setSizes({width - detail, detail});
     }
     m_detail->setFocus(Qt::ShortcutFocusReason);
 }

@@ -60,6 +60,8 @@ public:
     qint64 lastCountMs() const { return m_lastCountMs; }
     // Skips confirmations (tests and benchmarks).
     void setConfirmations(bool on) { m_confirm = on; }
+    // The detail pane's width on first start (nothing saved yet) for a splitter this wide.
+    static int defaultDetailWidth(int width);
 
 signals:
     // The first rows of a query are on screen; then the rows are all counted.
@@ -71,12 +73,17 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void createActions();
     void createHeaderMenu();
     void onCurrentChanged();
     void showDetailsOf(qint64 alertId);
+    // New notification rows of these alerts: the shown one's history is read again, off the
+    // GUI thread, one read at a time (rows recorded meanwhile are read by the next).
+    void onNotificationsRecorded(const QList<qint64> &alertIds);
+    void reloadHistory();
     void goToAlert(qint64 alertId);
     void triage(models::AlertAction action);
     void triageIds(models::AlertAction action, const QList<qint64> &ids, int groups);
@@ -144,6 +151,9 @@ private:
     QElapsedTimer m_queryClock;
     qint64 m_lastQueryMs = 0;
     qint64 m_lastCountMs = 0;
+    bool m_splitterSized = false;   // restored from the settings, or set on first show
+    bool m_historyReading = false;  // a history read runs (reloadHistory)
+    bool m_historyStale = false;    // and more notifications were recorded meanwhile
     qint64 m_pendingSelect = 0;     // select this alert when its row is loaded
     bool m_pendingNext = false;     // "n" is waiting for a page
     int m_pendingNextFrom = -1;

@@ -225,9 +225,24 @@ void IngestServer::broadcastAlerts(const QList<models::AlertRecord> &alerts)
 
 void IngestServer::recordBroadcasts()
 {
-    m_recordTimer->stop();
-    if (m_broadcasts.isEmpty())
+    QList<models::AlertNotification> rows = takeBroadcastRecords();
+    if (rows.isEmpty())
         return;
+    IngestWriter *writer = m_writer;
+    m_writer->post([writer, rows = std::move(rows)](models::Store &store, engine::Pipeline &) {
+        QString error;
+        if (!store.recordNotifications(rows, &error)) {
+            qWarning("Vigil: the /alerts broadcast of %lld alerts is not in the notifications table: %s",
+                     qint64(rows.size()), qPrintable(error));
+            return;
+        }
+        emit writer->notificationsRecorded(models::alertIdsOf(rows));
+    });
+}
+
+QList<models::AlertNotification> IngestServer::takeBroadcastRecords()
+{
+    m_recordTimer->stop();
     QList<models::AlertNotification> rows;
     rows.reserve(m_broadcasts.size());
     for (const Broadcast &b : std::as_const(m_broadcasts)) {
@@ -242,12 +257,7 @@ void IngestServer::recordBroadcasts()
         rows.append(std::move(n));
     }
     m_broadcasts.clear();
-    m_writer->post([rows = std::move(rows)](models::Store &store, engine::Pipeline &) {
-        QString error;
-        if (!store.recordNotifications(rows, &error))
-            qWarning("Vigil: the /alerts broadcast of %lld alerts is not in the notifications table: %s",
-                     qint64(rows.size()), qPrintable(error));
-    });
+    return rows;
 }
 
 void IngestServer::broadcastAlertUpdate(const models::AlertRecord &alert)

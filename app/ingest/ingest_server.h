@@ -55,6 +55,11 @@ public slots:
     // Closes every connection (going away) after flushing what is written.
     void closeAll();
 
+public:
+    // The broadcasts not yet handed to the writer, as SENT WEBSOCKET rows of the
+    // notifications table; they are then no longer pending. Call on this object's thread.
+    QList<models::AlertNotification> takeBroadcastRecords();
+
 private:
     void onTcpConnection();
     void inspectHandshake(QTcpSocket *socket);

@@ -57,11 +57,12 @@ void IngestWriter::post(std::function<void(models::Store &, engine::Pipeline &)>
     m_wake.wakeOne();
 }
 
-void IngestWriter::drainAndStop()
+void IngestWriter::drainAndStop(std::function<void(models::Store &)> last)
 {
     {
         QMutexLocker lock(&m_mutex);
         m_stopping = true;
+        m_last = std::move(last);
     }
     m_wake.wakeOne();
     wait();
@@ -172,6 +173,8 @@ void IngestWriter::run()
             commit(jobs);
         jobs.clear();
     }
+    if (m_last) // set with m_stopping, under the mutex
+        m_last(*m_store);
     m_store.reset();
 }
 

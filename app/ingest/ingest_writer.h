@@ -66,8 +66,9 @@ public:
     void enqueue(IngestJob job);
     // Runs `task` on the writer thread with the writer's store and pipeline.
     void post(std::function<void(models::Store &, engine::Pipeline &)> task);
-    // Commits everything queued, then ends the thread. Blocks until done.
-    void drainAndStop();
+    // Commits everything queued, then ends the thread. Blocks until done. `last`, when given,
+    // runs on the writer thread after the last commit, before the store closes.
+    void drainAndStop(std::function<void(models::Store &)> last = {});
 
     // Writer thread only (from run() or a posted task): loads the active silences into the
     // pipeline, so a silence made in this process takes effect with the next batch.
@@ -86,6 +87,8 @@ signals:
     void modelsChanged(int modelCount);
     // The active silences were (re)loaded: how many there are.
     void silencesChanged(int activeCount);
+    // A posted task committed notification rows of these alerts.
+    void notificationsRecorded(const QList<qint64> &alertIds);
     void failure(const QString &message);
 
 protected:
@@ -106,6 +109,7 @@ private:
     std::deque<IngestJob> m_jobs;
     std::deque<std::function<void(models::Store &, engine::Pipeline &)>> m_tasks;
     bool m_stopping = false;
+    std::function<void(models::Store &)> m_last; // drainAndStop()'s
     int m_maxBatchEvents = 20000;
     QString m_silencesSignature;
 };

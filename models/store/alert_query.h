@@ -124,6 +124,8 @@ struct AlertNotification
 // history's entries come first.
 QList<AlertHistoryEntry> mergedHistory(const QList<AlertHistoryEntry> &history,
                                        const QList<AlertNotification> &notifications);
+// The alerts `notifications` are about, each once, in their first order.
+QList<qint64> alertIdsOf(const QList<AlertNotification> &notifications);
 
 // One feature of an anomaly: its value for the event and its share of the anomaly score.
 struct FeatureContribution

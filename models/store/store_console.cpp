@@ -3,7 +3,7 @@
 //
 // The page and count statements are composed from the fixed fragments below (never from user
 // text: every value is a bound parameter) and then prepared; the ORDER BY of each sort key
-// matches an index of schema migration 2, so sorting a million alerts walks an index.
+// matches an index of schema migrations 2, 4 and 9, so sorting a million alerts walks an index.
 
 #include "store.h"
 
@@ -236,7 +236,7 @@ struct Term
     QVariantList checkedValues;     // when `checked` binds other values than `indexed`
     bool probed = true;
     bool text = false;
-    bool openStatuses = false;      // found on the open alerts' index, which holds silence_id
+    bool silenceOnIndex = false;    // its index holds silence_id (open alerts', assignee's)
 };
 
 QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
@@ -275,7 +275,7 @@ QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
         // (schema migration 7), which holds the other filtered columns too.
         if (open) {
             terms.last().indexed.append(QLatin1String(sql::WhereOpen));
-            terms.last().openStatuses = true;
+            terms.last().silenceOnIndex = true;
         }
     }
     if (!query.types.isEmpty()) {
@@ -296,6 +296,8 @@ QList<Term> queryTerms(const AlertQuery &query, DatabaseUrl::Kind kind)
         single(sql::WhereUnassigned, {});
     else if (!query.assignee.isEmpty())
         single(sql::WhereAssignee, {query.assignee});
+    if (!query.assignee.isEmpty())
+        terms.last().silenceOnIndex = true; // (assigned_to, silence_id, created_at): migration 9
     if (query.fromMs > 0 || query.toMs > 0) {
         Term t;
         if (query.fromMs > 0) {
@@ -471,11 +473,11 @@ constexpr qint64 kDeepPage = 2'000;
 // One condition that the plan's probe chose reads all its matches (a count, or a page that
 // sorts them): the silenced alerts are left out by id when fewer are silenced than it reads
 // (a condition the probe stopped counting: while fewer than twice the probe's limit are).
-// Open statuses are answered by their own index, which holds silence_id.
+// Open statuses and assignees are answered by their own indexes, which hold silence_id.
 SilenceCheck silenceCheckForOneCondition(const QSqlDatabase &db, const AlertQuery &query, const QList<Term> &terms,
                                          const QueryPlan &plan)
 {
-    if (terms.size() != 1 || !plan.chosen || terms.constFirst().openStatuses)
+    if (terms.size() != 1 || !plan.chosen || terms.constFirst().silenceOnIndex)
         return SilenceCheck::Row;
     const qint64 reads = plan.rarestRows >= kProbeLimit ? 2 * kProbeLimit : plan.rarestRows;
     return silencedAlerts(db, query.maxId, reads) < reads ? SilenceCheck::NotInSet : SilenceCheck::Row;
@@ -491,6 +493,13 @@ void composeOrder(const AlertQuery &query, const QueryPlan &plan, QString *state
         statement->append(QLatin1Char('+'));
     statement->append(QLatin1String(orderExpression(query.sortKey)));
     statement->append(dir);
+    // The assignee's index (migration 9) holds silence_id before the time: in that order the
+    // index is walked, not sorted. With silenced alerts hidden (all NULL) it is the order by
+    // assignee and time; shown, an assignee's silenced alerts follow the others.
+    if (query.sortKey == AlertSortKey::Assignee) {
+        statement->append(QStringLiteral(", a.silence_id"));
+        statement->append(dir);
+    }
     if (query.sortKey != AlertSortKey::Id) {
         if (query.sortKey != AlertSortKey::Time) {
             statement->append(QStringLiteral(", a.created_at"));
@@ -588,11 +597,13 @@ bool Store::alertRows(const AlertQuery &query, qint64 offset, int limit, QList<A
     // silence_id: the silenced alerts are left out by id instead, when they are fewer than the
     // entries it skips. (With a condition, the rows walked are read for it anyway.)
     // A page of one condition that is the rarest under the probe's limit (the unassigned
-    // alerts, say) reads every match to sort them: the same check as its count.
+    // alerts, say) reads every match to sort them: the same check as its count. The
+    // assignee's index holds silence_id: a page sorted by assignee checks it there.
     SilenceCheck check = SilenceCheck::Row;
     if (hideSilenced && m_url.kind == DatabaseUrl::Kind::SQLite) {
         if (terms.isEmpty()) {
-            if (offset >= kDeepPage && silencedAlerts(m_db, query.maxId, offset) < offset)
+            if (query.sortKey != AlertSortKey::Assignee && offset >= kDeepPage
+                && silencedAlerts(m_db, query.maxId, offset) < offset)
                 check = SilenceCheck::NotInSet;
         } else if (plan.driving >= 0) { // (a page walking the sort index finds its rows in a few hundred)
             check = silenceCheckForOneCondition(m_db, query, terms, plan);

@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QSet>
 #include <QSqlError>
 #include <algorithm>
 
@@ -60,6 +61,18 @@ QList<AlertHistoryEntry> mergedHistory(const QList<AlertHistoryEntry> &history,
     std::stable_sort(out.begin(), out.end(),
                      [](const AlertHistoryEntry &a, const AlertHistoryEntry &b) { return a.timeMs < b.timeMs; });
     return out;
+}
+
+QList<qint64> alertIdsOf(const QList<AlertNotification> &notifications)
+{
+    QList<qint64> ids;
+    QSet<qint64> seen;
+    for (const AlertNotification &n : notifications)
+        if (!seen.contains(n.alertId)) {
+            seen.insert(n.alertId);
+            ids.append(n.alertId);
+        }
+    return ids;
 }
 
 bool Store::recordNotifications(const QList<AlertNotification> &notifications, QString *error)

@@ -7,7 +7,7 @@ usage: /usr/bin/python3 python_client.py PATH/TO/vigil
 Imports rules with `vigil rules import`, starts `vigil --headless` on a free loopback port
 with a temporary database, HOME and XDG folders (the user's data is never touched), then
 checks the handshake (401/404), acknowledgements, duplicates, rejections, an /alerts
-broadcast, and that SIGTERM answers what is in flight and exits 0.
+broadcast, and that SIGTERM answers what is in flight, records the last broadcasts and exits 0.
 """
 
 import asyncio
@@ -320,11 +320,18 @@ def main():
             duplicates = db.execute("SELECT COUNT(*) - COUNT(DISTINCT event_id) FROM events").fetchone()[0]
             alerts = [tuple(row) for row in db.execute(
                 "SELECT a.rule_name, e.event_id FROM alerts a JOIN events e ON e.id = a.event_id ORDER BY a.id")]
+            broadcasts = [tuple(row) for row in db.execute(
+                "SELECT e.event_id, n.status, n.target FROM notifications n JOIN alerts a ON a.id = n.alert_id"
+                " JOIN events e ON e.id = a.event_id WHERE n.channel = 'WEBSOCKET' ORDER BY a.id")]
         before = {"py-1", "py-2", "py-3", "py-4", "py-8", "py-big", "py-root"}
         check(stored == before | accepted, "exactly the acknowledged events are stored",
               sorted(stored ^ (before | accepted)))
         check(duplicates == 0, "each event stored once")
         check(alerts == [("Big transfer", "py-big"), ("Root login", "py-root")], "the alerts rows", alerts)
+        # Broadcasts are recorded once a second; py-root's came less than a second before the
+        # SIGTERM, and is recorded all the same.
+        check(broadcasts == [("py-big", "SENT", "1 subscriber"), ("py-root", "SENT", "1 subscriber")],
+              "the /alerts broadcasts are in the notifications table", broadcasts)
         check(not os.path.exists(os.path.join(tmp, "data", "vigil", "producer-token")),
               "VIGIL_TOKEN is used, no token file is generated")
         print(f"1..{checks}")

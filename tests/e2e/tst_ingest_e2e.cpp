@@ -484,6 +484,9 @@ private slots:
     void deliveredNotificationsAreRecorded()
     {
         QVERIFY(startNode());
+        // The console hears of every batch of rows once it is committed.
+        app::NodeBackend console(m_node.get(), models::Actor{u"alice"_qs, models::Role::Analyst});
+        QSignalSpy recorded(&console, &ui::ConsoleBackend::notificationsRecorded);
         Client producer;
         producer.open(port(), u"/events"_qs, kToken);
         QTRY_COMPARE(producer.connectedCount, 1);
@@ -504,16 +507,19 @@ private slots:
         const QString sql = u"SELECT alert_id, channel, status, target FROM notifications"
                             " WHERE channel <> 'EMAIL' ORDER BY id"_qs;
         QTRY_COMPARE(rows(sql), QStringList{u"%1|WEBSOCKET|SENT|1 subscriber"_qs.arg(heard)});
+        QTRY_COMPARE(recorded.count(), 1);
+        QCOMPARE(recorded.at(0).at(0).value<QList<qint64>>(), QList<qint64>{heard});
         // Both were queued for EMAIL all the same.
         QCOMPARE(rows(u"SELECT alert_id FROM notifications WHERE channel = 'EMAIL' AND status = 'PENDING' ORDER BY id"_qs),
                  (QStringList{alerts.at(0), QString::number(heard)}));
 
         // The console showed a desktop notification of the heard alert to alice.
-        app::NodeBackend console(m_node.get(), models::Actor{u"alice"_qs, models::Role::Analyst});
         const qint64 shownAt = QDateTime::currentMSecsSinceEpoch();
         console.recordNotifications(ui::DesktopNotifications::records({heard}, console.actor().username, shownAt));
         QTRY_COMPARE(rows(sql), (QStringList{u"%1|WEBSOCKET|SENT|1 subscriber"_qs.arg(heard),
                                              u"%1|DESKTOP|SENT|alice"_qs.arg(heard)}));
+        QTRY_COMPARE(recorded.count(), 2);
+        QCOMPARE(recorded.at(1).at(0).value<QList<qint64>>(), QList<qint64>{heard});
         QList<models::AlertNotification> read;
         QString error;
         QVERIFY2(m_reader->alertNotifications(heard, &read, &error), qPrintable(error));
@@ -686,6 +692,38 @@ private slots:
     }
 
     // --- graceful stop: what was handed over is committed and answered, then sockets close ---
+
+    // The /alerts broadcasts of the last second before a stop are recorded too: the one whose
+    // record waits for the once-a-second batch, and those of the alerts the writer commits
+    // while the node stops (broadcast after the server stopped accepting).
+    void stopRecordsTheLastBroadcasts()
+    {
+        QVERIFY(startNode());
+        Client producer, subscriber;
+        producer.open(port(), u"/events"_qs, kToken);
+        subscriber.open(port(), u"/alerts"_qs, kToken);
+        QTRY_COMPARE(producer.connectedCount, 1);
+        QTRY_COMPARE(subscriber.connectedCount, 1);
+        QTRY_COMPARE(m_node->serverStats().subscribers.load(), 1);
+
+        producer.send(transfer(u"last-1"_qs, 20000, u"acct-1"_qs));
+        QTRY_COMPARE(subscriber.received.size(), 1);
+        // Two more, held in the writer: received, not yet committed when the stop begins.
+        QSemaphore hold;
+        m_node->writer()->post([&hold](models::Store &, engine::Pipeline &) { hold.acquire(); });
+        producer.send(batch({transfer(u"last-2"_qs, 21000, u"acct-2"_qs), transfer(u"last-3"_qs, 22000, u"acct-3"_qs)}));
+        QTRY_COMPARE(m_node->counters().queuedEvents.load(), 2);
+        hold.release();
+        m_node->stop();
+
+        QTRY_COMPARE(subscriber.disconnectedCount, 1);
+        QCOMPARE(subscriber.receivedWhenDisconnected, 3); // all three broadcast before the close
+        QCOMPARE(rows(u"SELECT e.event_id, n.channel, n.status, n.target, n.sent_at > 0 FROM notifications n"
+                      " JOIN alerts a ON a.id = n.alert_id JOIN events e ON e.id = a.event_id"
+                      " WHERE n.channel = 'WEBSOCKET' ORDER BY e.event_id"_qs),
+                 (QStringList{u"last-1|WEBSOCKET|SENT|1 subscriber|1"_qs, u"last-2|WEBSOCKET|SENT|1 subscriber|1"_qs,
+                              u"last-3|WEBSOCKET|SENT|1 subscriber|1"_qs}));
+    }
 
     void stopAnswersMessagesInFlight()
     {

@@ -184,6 +184,7 @@ private slots:
     void followsUpdatesAndDeletes();
     void bulkLoadRebuildsIndexes();
     void interruptedBulkLoadIsFinishedOnOpen();
+    void interruptedBulkLoadBeforeMigrationNine();
     void migrationFromVersionTwoIndexesOldAlerts();
     void sqliteOnlyStatementsAreSkippedOnPostgres();
 
@@ -482,6 +483,42 @@ void TestAlertTextSearch::interruptedBulkLoadIsFinishedOnOpen()
     QCOMPARE(searched(*store, QStringLiteral("acct-424")), (QList<qint64>{4, 3}));
 }
 
+void TestAlertTextSearch::interruptedBulkLoadBeforeMigrationNine()
+{
+    // A load cut short at schema 8 saved the assignee's old index among the definitions to
+    // build again; opened by this version, it gets migration 9's index and not the old one.
+    QStringList schemaBefore;
+    {
+        QString connection;
+        auto store = openStore(QStringLiteral("interrupted-8.db"), &connection);
+        QVERIFY(store);
+        const QSqlDatabase db = QSqlDatabase::database(connection, false);
+        schemaBefore = alertSchema(db);
+        QString error;
+        QVERIFY2(store->beginBulkLoad(&error), qPrintable(error));
+        QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0), &error), qPrintable(error));
+        // As schema 8 left it: the old index's definition saved, migration 9 not run.
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("UPDATE settings SET value = json_set(json_remove(value,"
+                                      " '$.indexes.alerts_assigned_silence_created'), '$.indexes.alerts_assigned_created',"
+                                      " 'CREATE INDEX alerts_assigned_created ON alerts (assigned_to, created_at)')"
+                                      " WHERE key = 'bulk_load.pending'")));
+        QCOMPARE(q.numRowsAffected(), 1);
+        QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_version WHERE version = 9")));
+        QCOMPARE(q.numRowsAffected(), 1);
+    }
+    QString connection;
+    auto store = openStore(QStringLiteral("interrupted-8.db"), &connection);
+    QVERIFY(store);
+    QCOMPARE(store->schemaVersion(), schema::latestVersion());
+    const QSqlDatabase db = QSqlDatabase::database(connection, false);
+    QCOMPARE(alertSchema(db), schemaBefore);
+    QVERIFY(schemaBefore.join(u'\n').contains(QStringLiteral("alerts_assigned_silence_created")));
+    QVERIFY(!schemaBefore.join(u'\n').contains(QStringLiteral("alerts_assigned_created")));
+    QString error;
+    QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
+}
+
 void TestAlertTextSearch::migrationFromVersionTwoIndexesOldAlerts()
 {
     // A database as version 2 left it, with alerts, written without the store.
@@ -548,8 +585,9 @@ void TestAlertTextSearch::sqliteOnlyStatementsAreSkippedOnPostgres()
     }
     // Migration 4: the view, the index, three triggers, its merge setting, the backfill, the
     // statistics; migration 6: the insert trigger dropped, the watermark, two triggers again;
-    // migration 7: the statistics of its index.
-    QCOMPARE(sqliteOnly, 15);
+    // migration 7: the statistics of its index; migration 9: an unfinished bulk load's saved
+    // definitions, the statistics of its index.
+    QCOMPARE(sqliteOnly, 17);
 }
 
 QTEST_GUILESS_MAIN(TestAlertTextSearch)

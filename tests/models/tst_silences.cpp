@@ -101,6 +101,7 @@ private slots:
     void expireAndDelete();
     void ingestStoresSilencedButHidden();
     void hiddenOnDeepPagesAndCounts();
+    void assigneeIndexHoldsSilence();
     void expiresOnTime();
     void preview_data();
     void preview();
@@ -541,6 +542,102 @@ void TestSilences::hiddenOnDeepPagesAndCounts()
     QCOMPARE(count, scalar(u"SELECT COUNT(*) FROM alerts WHERE silence_id IS NULL AND status = 'NEW' AND severity = 'LOW'"_qs)
                         .toLongLong());
     QCOMPARE(pageIds(open, 0), expectedPage(u" AND status = 'NEW' AND severity = 'LOW'"_qs, byTime, 0));
+}
+
+void TestSilences::assigneeIndexHoldsSilence()
+{
+    // Migration 9 put silence_id into the assignee's index in place of the old one: the
+    // "unassigned" and one-assignee filters and the sort by assignee leave silenced alerts out
+    // on the index. Every answer as SQL gives it, with silenced alerts hidden and shown.
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'alerts_assigned_silence_created'"_qs)
+                 .toInt(),
+             1);
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM sqlite_master WHERE name = 'alerts_assigned_created'"_qs).toInt(), 0);
+    QString error;
+    const qint64 alice = m_store->userId(kAlice, &error);
+    const qint64 bob = m_store->userId(Actor{u"bob"_qs, Role::Analyst}, &error);
+    QVERIFY2(alice > 0 && bob > 0, qPrintable(error));
+    GeneratedChunk chunk;
+    for (int i = 0; i < 3000; ++i) {
+        GeneratedAlert a;
+        a.ruleName = u"Rule %1"_qs.arg(i % 7);
+        a.type = engine::EventType::Transaction;
+        a.severity = engine::Severity(i % 4);
+        a.status = engine::AlertStatus::Resolved;
+        a.message = u"alert %1"_qs.arg(i);
+        a.sourceType = u"payments"_qs;
+        a.sourceId = u"pay-%1"_qs.arg(i % 5);
+        a.createdAtMs = kT0 + (i / 2) * 1000; // pairs share a time: ties broken by id
+        a.assignedTo = i % 4 == 0 ? 0 : i % 4 == 1 ? alice : bob; // 750 unassigned, 750 alice's
+        a.detailsJson = "{}";
+        chunk.alerts.append(a);
+    }
+    QVERIFY2(m_store->insertGenerated(chunk, &error), qPrintable(error));
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM alerts WHERE assigned_to IS NULL"_qs).toInt(), 750);
+    engine::Silence noise = silence(u"Rule 1"_qs, {});
+    QVERIFY(m_store->createSilence(&noise, kAlice, &error));
+    QSqlQuery update(QSqlDatabase::database(m_name, false));
+    QVERIFY(update.exec(u"UPDATE alerts SET silence_id = %1 WHERE id % 10 = 3"_qs.arg(noise.id)));
+    QCOMPARE(scalar(u"SELECT COUNT(*) FROM alerts WHERE silence_id IS NOT NULL AND assigned_to IS NULL"_qs).toInt(), 150);
+
+    const auto expectedPage = [&](const QString &where, const QString &order, int offset) {
+        QList<qint64> out;
+        for (const QString &id : rows(u"SELECT id FROM alerts WHERE %1 ORDER BY %2 LIMIT 200 OFFSET %3"_qs.arg(where, order).arg(offset)))
+            out.append(id.toLongLong());
+        return out;
+    };
+    const auto pageIds = [&](const AlertQuery &query, int offset) {
+        QList<AlertRow> page;
+        QString why;
+        if (!m_store->alertRows(query, offset, 200, &page, &why))
+            qFatal("page failed: %s", qPrintable(why));
+        QList<qint64> out;
+        for (const AlertRow &r : page)
+            out.append(r.id);
+        return out;
+    };
+    const auto count = [&](const AlertQuery &query) {
+        qint64 n = -1;
+        QString why;
+        if (!m_store->countAlerts(query, &n, &why))
+            qFatal("count failed: %s", qPrintable(why));
+        return n;
+    };
+    const QString byTime = u"created_at DESC, id DESC"_qs;
+
+    AlertQuery unassigned;
+    unassigned.assignee = u"-"_qs;
+    QCOMPARE(count(unassigned), 600);
+    for (int offset : {0, 200, 400, 590})
+        QCOMPARE(pageIds(unassigned, offset), expectedPage(u"silence_id IS NULL AND assigned_to IS NULL"_qs, byTime, offset));
+    unassigned.showSilenced = true;
+    QCOMPARE(count(unassigned), 750);
+    QCOMPARE(pageIds(unassigned, 600), expectedPage(u"assigned_to IS NULL"_qs, byTime, 600));
+
+    AlertQuery ofAlice;
+    ofAlice.assignee = u"alice"_qs;
+    QCOMPARE(count(ofAlice), scalar(u"SELECT COUNT(*) FROM alerts WHERE silence_id IS NULL AND assigned_to = %1"_qs.arg(alice)).toLongLong());
+    QCOMPARE(pageIds(ofAlice, 400), expectedPage(u"silence_id IS NULL AND assigned_to = %1"_qs.arg(alice), byTime, 400));
+
+    // Sorted by assignee, silenced alerts hidden: the order by assignee, time and id as before
+    // the migration, deep pages included.
+    AlertQuery byAssignee;
+    byAssignee.sortKey = AlertSortKey::Assignee;
+    for (bool descending : {false, true}) {
+        byAssignee.descending = descending;
+        const QString order = descending ? u"assigned_to DESC, created_at DESC, id DESC"_qs : u"assigned_to, created_at, id"_qs;
+        for (int offset : {0, 500, 2200})
+            QCOMPARE(pageIds(byAssignee, offset), expectedPage(u"silence_id IS NULL"_qs, order, offset));
+    }
+    // Shown: an assignee's silenced alerts after the others (before them, descending).
+    byAssignee.showSilenced = true;
+    for (bool descending : {false, true}) {
+        byAssignee.descending = descending;
+        const QString order = descending ? u"assigned_to DESC, silence_id DESC, created_at DESC, id DESC"_qs
+                                         : u"assigned_to, silence_id, created_at, id"_qs;
+        for (int offset : {0, 700, 2850})
+            QCOMPARE(pageIds(byAssignee, offset), expectedPage(u"1 = 1"_qs, order, offset));
+    }
 }
 
 void TestSilences::expiresOnTime()

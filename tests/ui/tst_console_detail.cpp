@@ -1,9 +1,14 @@
 // The detail pane's anomaly chart and related alerts, driven from the keyboard; the critical
-// alert notifications' batching with exact signal counts; the tray-less fallback.
+// alert notifications' batching with exact signal counts; the tray-less fallback; the history
+// following the notifications a running node records.
 
+#include "app/node.h"
+#include "app/node_backend.h"
 #include "engine/events/event_codec.h"
+#include "models/alerts/alert_page_model.h"
 #include "models/store/store.h"
 #include "ui/alerts/alert_detail_pane.h"
+#include "ui/main_window.h"
 #include "ui/notifications/critical_alert_notifier.h"
 #include "ui/notifications/desktop_notifications.h"
 
@@ -19,6 +24,7 @@
 #include <QLocale>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
@@ -66,6 +72,7 @@ private slots:
     void notificationsWithoutTray();
     void balloonClickOpensTheLatestAlert();
     void historyShowsNotifications();
+    void historyFollowsRecordedNotifications();
 
 private:
     QTemporaryDir m_dir;
@@ -401,6 +408,111 @@ void TestConsoleDetail::historyShowsNotifications()
     for (int i = 0; i < pane.tree()->topLevelItemCount(); ++i)
         histories += pane.tree()->topLevelItem(i)->text(0) == u"History"_qs;
     QCOMPARE(histories, 1);
+}
+
+void TestConsoleDetail::historyFollowsRecordedNotifications()
+{
+    // A real store with two alerts of a rule that queues EMAIL; a node (writer, no network)
+    // and the console's window over it, as `vigil` runs them.
+    QString error;
+    DatabaseUrl url;
+    url.path = m_dir.filePath(QStringLiteral("follow.db"));
+    qint64 shownId = 0, otherId = 0;
+    {
+        auto store = Store::open(url, QStringLiteral("detail-follow-setup"), &error);
+        QVERIFY2(store, qPrintable(error));
+        engine::Rule rule;
+        QVERIFY2(engine::Rule::fromJson(QJsonDocument::fromJson(R"({"name": "Root login", "alert_type": "SECURITY",
+            "severity": "HIGH", "conditions": {"all": [{"field": "fields.user", "op": "eq", "value": "root"}]},
+            "message": "root logged in on {source_id}", "notification_channels": ["EMAIL"]})")
+                                            .object(),
+                                        &rule, &error),
+                 qPrintable(error));
+        int created = 0, updated = 0;
+        QVERIFY2(store->importRules({rule}, Actor::system(), &created, &updated, &error), qPrintable(error));
+        QList<engine::Rule> rules;
+        QVERIFY(store->loadRules(&rules, &error));
+        engine::Pipeline pipeline;
+        pipeline.setRules(rules);
+        const qint64 raisedAt = QDateTime::currentMSecsSinceEpoch() - 60'000;
+        QList<engine::Event> events;
+        for (const char *host : {"bastion-1", "bastion-2"}) {
+            engine::Event e;
+            QVERIFY(engine::EventCodec::decodeEvent(QJsonObject{{u"id"_qs, u"login-%1"_qs.arg(QLatin1String(host))},
+                                                                {u"time"_qs, engine::formatTime(raisedAt)},
+                                                                {u"type"_qs, u"SECURITY"_qs},
+                                                                {u"source_type"_qs, u"auth"_qs},
+                                                                {u"source_id"_qs, QString::fromLatin1(host)},
+                                                                {u"fields"_qs, QJsonObject{{u"user"_qs, u"root"_qs}}}},
+                                                    0, u"event"_qs, &e, &error));
+            events.append(e);
+        }
+        IngestOutcome outcome;
+        QVERIFY2(store->ingest(events, pipeline, raisedAt, &outcome, &error), qPrintable(error));
+        QCOMPARE(outcome.alerts.size(), 2);
+        shownId = outcome.alerts.at(0).id;
+        otherId = outcome.alerts.at(1).id;
+    }
+    app::NodeOptions options;
+    options.database = url;
+    options.listen = false;
+    app::Node node(options);
+    QVERIFY2(node.start(&error), qPrintable(error));
+    app::NodeBackend backend(&node, Actor{u"alice"_qs, Role::Analyst});
+    ui::MainWindow window(&backend);
+    window.setConfirmations(false);
+    window.show();
+    window.loadAlerts();
+    QTRY_COMPARE(window.alertModel()->rowCount(), 2);
+    QSignalSpy recorded(&backend, &ui::ConsoleBackend::notificationsRecorded);
+    QSignalSpy histories(window.detailPane(), &ui::AlertDetailPane::historyShown);
+    const int row = window.alertModel()->rowOfAlert(shownId);
+    QVERIFY(row >= 0);
+    window.alertView()->setCurrentIndex(window.alertModel()->index(row, 0));
+    QTRY_COMPARE(histories.count(), 1);
+    QCOMPARE(window.detailPane()->alertId(), shownId);
+    const auto historyLines = [&] {
+        QStringList lines;
+        QTreeWidget *tree = window.detailPane()->tree();
+        for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+            if (tree->topLevelItem(i)->text(0) != u"History"_qs)
+                continue;
+            for (int c = 0; c < tree->topLevelItem(i)->childCount(); ++c)
+                lines << tree->topLevelItem(i)->child(c)->text(1);
+        }
+        return lines;
+    };
+    QCOMPARE(historyLines(), QStringList{u"Email: queued — no email sender is set up yet"_qs});
+
+    // The desktop notification of the shown alert, recorded by the writer: the history reads
+    // it once it is committed (the pane is not reloaded, the history is replaced in place).
+    const qint64 shownAt = QDateTime::currentMSecsSinceEpoch();
+    backend.recordNotifications(ui::DesktopNotifications::records({shownId}, u"alice"_qs, shownAt));
+    QTRY_COMPARE(recorded.count(), 1);
+    QCOMPARE(recorded.at(0).at(0).value<QList<qint64>>(), QList<qint64>{shownId});
+    QTRY_COMPARE(histories.count(), 2);
+    QCOMPARE(histories.at(1).at(0).toLongLong(), shownId);
+    QCOMPARE(histories.at(1).at(1).toInt(), 2);
+    QCOMPARE(historyLines(), (QStringList{u"Email: queued — no email sender is set up yet"_qs, u"Desktop: shown to alice"_qs}));
+    QCOMPARE(window.detailPane()->alertId(), shownId);
+
+    // Another alert's notification is recorded but leaves the pane alone; the next one of the
+    // shown alert is read again. Signals arrive in order: when the second read is shown, the
+    // other alert's had been handled, without a read.
+    backend.recordNotifications(ui::DesktopNotifications::records({otherId}, u"alice"_qs, shownAt + 1));
+    backend.recordNotifications(ui::DesktopNotifications::records({shownId}, u"bob"_qs, shownAt + 2));
+    QTRY_COMPARE(recorded.count(), 3);
+    QTRY_COMPARE(histories.count(), 3);
+    QCOMPARE(recorded.at(1).at(0).value<QList<qint64>>(), QList<qint64>{otherId});
+    QCOMPARE(historyLines(), (QStringList{u"Email: queued — no email sender is set up yet"_qs, u"Desktop: shown to alice"_qs,
+                                          u"Desktop: shown to bob"_qs}));
+    int historyItems = 0;
+    for (int i = 0; i < window.detailPane()->tree()->topLevelItemCount(); ++i)
+        historyItems += window.detailPane()->tree()->topLevelItem(i)->text(0) == u"History"_qs;
+    QCOMPARE(historyItems, 1);
+    QCOMPARE(histories.count(), 3);
+    window.close();
+    node.stop();
 }
 
 QTEST_MAIN(TestConsoleDetail)

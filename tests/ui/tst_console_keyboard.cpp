@@ -18,6 +18,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QSettings>
+#include <QSplitter>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableView>
@@ -140,6 +141,7 @@ private slots:
     void exportInMenus();
     void exportSelectionAndFilter();
     void criticalAlertsNotifyInTheStatusBar();
+    void detailPaneWidthOnFirstStartThenRestored();
 
 private:
     QTemporaryDir m_dir;
@@ -441,6 +443,36 @@ void TestConsoleKeyboard::criticalAlertsNotifyInTheStatusBar()
     QCOMPARE(shown.count(), 2);
     QVERIFY2(m_window->statusBar()->currentMessage().startsWith(QStringLiteral("Critical alert — ")),
              qPrintable(m_window->statusBar()->currentMessage()));
+}
+
+void TestConsoleKeyboard::detailPaneWidthOnFirstStartThenRestored()
+{
+    // Nothing saved yet: the detail pane gets its share of the window's width, not a fixed
+    // narrow one.
+    QVERIFY(!QSettings().contains(QStringLiteral("console/splitter")));
+    auto *splitter = m_window->findChild<QSplitter *>(QStringLiteral("consoleSplitter"));
+    QVERIFY(splitter);
+    const QList<int> first = splitter->sizes();
+    QCOMPARE(first.size(), 2);
+    const int total = first.at(0) + first.at(1);
+    QCOMPARE(first.at(1), ui::MainWindow::defaultDetailWidth(total));
+    QCOMPARE(ui::MainWindow::defaultDetailWidth(1600), 560);
+    QCOMPARE(ui::MainWindow::defaultDetailWidth(3000), 720);
+    QCOMPARE(ui::MainWindow::defaultDetailWidth(800), 400);
+
+    // The analyst moves the splitter; the next start shows it where it was left.
+    const QList<int> chosen{total - 700, 700};
+    splitter->setSizes(chosen);
+    QCOMPARE(splitter->sizes(), chosen);
+    QVERIFY(m_window->close());
+    QVERIFY(QSettings().contains(QStringLiteral("console/splitter")));
+    m_window = std::make_unique<ui::MainWindow>(m_backend.get());
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    auto *restored = m_window->findChild<QSplitter *>(QStringLiteral("consoleSplitter"));
+    QVERIFY(restored);
+    QCOMPARE(restored->sizes(), chosen);
+    QSettings().clear(); // the other tests start without saved state
 }
 
 QTEST_MAIN(TestConsoleKeyboard)

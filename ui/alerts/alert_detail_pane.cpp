@@ -251,6 +251,7 @@ void AlertDetailPane::showLoading(qint64 alertId)
     m_alertId = alertId;
     m_eventItem = nullptr;
     m_tree->clear();
+    m_historyItem = nullptr;
     resetExtras();
     m_title->setText(tr("Alert %1: loading…").arg(alertId));
 }
@@ -309,7 +310,20 @@ void AlertDetailPane::showHistory(qint64 alertId, const QList<models::AlertHisto
     if (alertId != m_alertId)
         return;
     const QList<models::AlertHistoryEntry> entries = models::mergedHistory(responses, notifications);
-    auto *history = new QTreeWidgetItem(m_tree, {tr("History"), entries.isEmpty() ? tr("no responses yet") : QString()});
+    auto *history = new QTreeWidgetItem({tr("History"), entries.isEmpty() ? tr("no responses yet") : QString()});
+    if (m_historyItem) {
+        // In the place of the one shown; the keyboard stays on the history if it was in it.
+        const int at = m_tree->indexOfTopLevelItem(m_historyItem);
+        const QTreeWidgetItem *current = m_tree->currentItem();
+        const bool wasCurrent = current && (current == m_historyItem || current->parent() == m_historyItem);
+        delete m_historyItem;
+        m_tree->insertTopLevelItem(at, history);
+        if (wasCurrent)
+            m_tree->setCurrentItem(history);
+    } else {
+        m_tree->addTopLevelItem(history);
+    }
+    m_historyItem = history;
     for (const models::AlertHistoryEntry &e : entries) {
         const QString when = QLocale().toString(QDateTime::fromMSecsSinceEpoch(e.timeMs), QLocale::ShortFormat);
         if (e.action == QLatin1String("NOTIFICATION")) {
@@ -328,6 +342,7 @@ void AlertDetailPane::showHistory(qint64 alertId, const QList<models::AlertHisto
         item->setToolTip(1, e.text);
     }
     history->setExpanded(true);
+    emit historyShown(alertId, int(entries.size()));
 }
 
 void AlertDetailPane::clear()
@@ -335,6 +350,7 @@ void AlertDetailPane::clear()
     m_alertId = 0;
     m_eventItem = nullptr;
     m_tree->clear();
+    m_historyItem = nullptr;
     resetExtras();
     m_title->setText(tr("Select an alert to see its details."));
 }
@@ -346,6 +362,7 @@ void AlertDetailPane::showAlert(const models::AlertRecord &a)
         resetExtras();
     }
     m_tree->clear();
+    m_historyItem = nullptr;
     m_title->setText(a.message);
     auto *alert = new QTreeWidgetItem(m_tree, {tr("Alert %1").arg(a.id)});
     const auto add = [alert](const QString &k, const QString &v) {

@@ -30,7 +30,8 @@ public:
     // The triggering event, loaded off the GUI thread; ignored if another alert is shown by then.
     void showEvent(qint64 alertId, const QJsonObject &event, const QString &error);
     // The alert's responses and comments, oldest first, with its notifications (sent and
-    // queued) merged in time order.
+    // queued) merged in time order. Shown again (new notifications recorded), it replaces the
+    // history in place.
     void showHistory(qint64 alertId, const QList<models::AlertHistoryEntry> &entries,
                      const QList<models::AlertNotification> &notifications = {});
     // The timeline's words for a notification: "Email: queued — no email sender is set up yet".
@@ -54,6 +55,8 @@ public:
 signals:
     // The analyst chose a related alert (Enter or double-click).
     void relatedAlertActivated(qint64 alertId);
+    // The history of the shown alert was (re)built with this many entries.
+    void historyShown(qint64 alertId, int entries);
 
 private:
     void resetExtras();
@@ -69,6 +72,7 @@ private:
     QLabel *m_relatedTitle;
     QTreeWidget *m_related;
     QTreeWidgetItem *m_eventItem = nullptr;
+    QTreeWidgetItem *m_historyItem = nullptr;
     qint64 m_alertId = 0;
 };
 
