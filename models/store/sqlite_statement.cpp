@@ -141,6 +141,10 @@ bool SqliteStatement::inTransaction() const
 
 void SqliteStatement::bindValue(int index, const QVariant &value)
 {
+    if (value.isNull()) { // a null of any type, QVariant(QMetaType::fromType<qint64>()) included
+        sqlite3_bind_null(m_statement, index);
+        return;
+    }
     switch (value.typeId()) {
     case QMetaType::Int:
     case QMetaType::UInt:
@@ -154,10 +158,6 @@ void SqliteStatement::bindValue(int index, const QVariant &value)
         return;
     default:
         break;
-    }
-    if (value.isNull()) {
-        sqlite3_bind_null(m_statement, index);
-        return;
     }
     const QByteArray utf8 = value.toString().toUtf8();
     sqlite3_bind_text(m_statement, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);

@@ -1,6 +1,6 @@
 #pragma once
-// A prepared statement on SQLite's own API, for the one statement hot enough to need it:
-// the event insert of the ingest writer. Everything else goes through QSqlQuery.
+// A prepared statement on SQLite's own API, for the few statements hot enough to need it:
+// the ingest writer's inserts and the grouping fold. Everything else goes through QSqlQuery.
 
 #include <QByteArray>
 #include <QSqlDatabase>

@@ -48,6 +48,12 @@ constexpr const char *InsertAlert =
     " source_type, source_id, status, created_at, silence_id)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?) RETURNING id";
 
+// SQLite's hot path: the same insert without RETURNING (the id is sqlite3_last_insert_rowid()).
+constexpr const char *InsertAlertNative =
+    "INSERT INTO alerts (rule_id, model_id, rule_name, event_id, type, severity, message, details,"
+    " source_type, source_id, status, created_at, silence_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW', ?, ?)";
+
 // The outbox: a channel the rule names, for senders to come (store_notifications.cpp).
 constexpr const char *InsertPendingNotification =
     "INSERT INTO notifications (alert_id, channel, status, created_at) VALUES (?, ?, 'PENDING', ?)";
@@ -169,6 +175,7 @@ Store::~Store()
     m_nativeMaxEventId.reset();
     m_nativeEventsAfter.reset();
     m_nativeInsertDetection.reset();
+    m_nativeInsertAlert.reset();
     m_statements.clear();
     if (m_db.isValid()) {
         m_db.close();
@@ -542,7 +549,16 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         return false;
     }
 
-    QSqlQuery &insertAlert = prepared(sql::InsertAlert);
+    // SQLite: the alert insert through SQLite's API too, without RETURNING (the id is
+    // sqlite3_last_insert_rowid()): a third of what each alert cost the writer through
+    // QSqlQuery (docs/benchmarks.md). Other databases: QSqlQuery with RETURNING id.
+    if (m_url.kind == DatabaseUrl::Kind::SQLite && !m_nativeInsertAlert) {
+        QString prepareError;
+        m_nativeInsertAlert = SqliteStatement::prepare(m_db, sql::InsertAlertNative, &prepareError);
+        if (!m_nativeInsertAlert)
+            qWarning("Vigil: falling back to QSqlQuery for alert inserts: %s", qPrintable(prepareError));
+    }
+    QSqlQuery *insertAlertQuery = m_nativeInsertAlert ? nullptr : &prepared(sql::InsertAlert);
     outcome->alerts.reserve(decisions.alerts.size());
     const engine::SilenceSet &silences = pipeline.silences();
     const QVariant notSilenced(QMetaType::fromType<qint64>());
@@ -550,23 +566,50 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         const engine::Event &e = events.at(d.eventIndex);
         // In memory, against the few active silences: no statement per alert.
         const qint64 silenceId = silences.isEmpty() ? 0 : silences.match(d.ruleName, e, receivedAtMs);
-        insertAlert.bindValue(0, d.ruleId > 0 ? QVariant(d.ruleId) : QVariant(QMetaType::fromType<qint64>()));
-        insertAlert.bindValue(1, d.modelId > 0 ? QVariant(d.modelId) : QVariant(QMetaType::fromType<qint64>()));
-        insertAlert.bindValue(2, d.ruleName);
-        insertAlert.bindValue(3, rowIds.at(d.eventIndex));
-        insertAlert.bindValue(4, engine::toString(d.type));
-        insertAlert.bindValue(5, engine::toString(d.severity));
-        insertAlert.bindValue(6, d.message);
-        insertAlert.bindValue(7, json(d.details));
-        insertAlert.bindValue(8, e.sourceType);
-        insertAlert.bindValue(9, e.sourceId);
-        insertAlert.bindValue(10, receivedAtMs);
-        insertAlert.bindValue(11, silenceId > 0 ? QVariant(silenceId) : notSilenced);
-        if (!insertAlert.exec() || !insertAlert.next())
-            return rollback(insertAlert, sql::InsertAlert);
         AlertRecord a;
-        a.id = insertAlert.value(0).toLongLong();
-        insertAlert.finish();
+        if (SqliteStatement *insert = m_nativeInsertAlert.get()) {
+            const QVariant none(QMetaType::fromType<qint64>());
+            insert->bindValue(1, d.ruleId > 0 ? QVariant(d.ruleId) : none);
+            insert->bindValue(2, d.modelId > 0 ? QVariant(d.modelId) : none);
+            insert->bindText(3, d.ruleName);
+            insert->bindInt64(4, rowIds.at(d.eventIndex));
+            insert->bindText(5, engine::toString(d.type));
+            insert->bindText(6, engine::toString(d.severity));
+            insert->bindText(7, d.message);
+            insert->bindText(8, json(d.details));
+            insert->bindText(9, e.sourceType);
+            insert->bindText(10, e.sourceId);
+            insert->bindInt64(11, receivedAtMs);
+            insert->bindValue(12, silenceId > 0 ? QVariant(silenceId) : none);
+            QString stepError;
+            if (insert->stepInsert(&a.id, &stepError) != 1) {
+                *error = StoreText::tr("database error (%1) storing an alert of rule '%2': %3")
+                             .arg(m_url.displayName(), d.ruleName,
+                                  stepError.isEmpty() ? StoreText::tr("the row was not stored") : stepError);
+                m_db.rollback();
+                outcome->isNew.fill(false, events.size());
+                outcome->alerts.clear();
+                return false;
+            }
+        } else {
+            QSqlQuery &insertAlert = *insertAlertQuery;
+            insertAlert.bindValue(0, d.ruleId > 0 ? QVariant(d.ruleId) : QVariant(QMetaType::fromType<qint64>()));
+            insertAlert.bindValue(1, d.modelId > 0 ? QVariant(d.modelId) : QVariant(QMetaType::fromType<qint64>()));
+            insertAlert.bindValue(2, d.ruleName);
+            insertAlert.bindValue(3, rowIds.at(d.eventIndex));
+            insertAlert.bindValue(4, engine::toString(d.type));
+            insertAlert.bindValue(5, engine::toString(d.severity));
+            insertAlert.bindValue(6, d.message);
+            insertAlert.bindValue(7, json(d.details));
+            insertAlert.bindValue(8, e.sourceType);
+            insertAlert.bindValue(9, e.sourceId);
+            insertAlert.bindValue(10, receivedAtMs);
+            insertAlert.bindValue(11, silenceId > 0 ? QVariant(silenceId) : notSilenced);
+            if (!insertAlert.exec() || !insertAlert.next())
+                return rollback(insertAlert, sql::InsertAlert);
+            a.id = insertAlert.value(0).toLongLong();
+            insertAlert.finish();
+        }
         a.createdAtMs = receivedAtMs;
         a.severity = d.severity;
         a.type = d.type;

@@ -299,6 +299,7 @@ private:
     std::unique_ptr<SqliteStatement> m_nativeEventsAfter;  // SQLite only: events with a larger id
     int m_eventInsertRows = kDefaultEventInsertRows;
     std::unique_ptr<SqliteStatement> m_nativeInsertDetection; // SQLite only: detections of a batch
+    std::unique_ptr<SqliteStatement> m_nativeInsertAlert;     // SQLite only: the alerts of a batch
     std::unique_ptr<WalCheckpointer> m_checkpointer;          // SQLite writer only
     std::shared_ptr<FoldedGroups> m_folded; // SQLite only: the groups of the last buildAlertGroups()
 };

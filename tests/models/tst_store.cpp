@@ -297,6 +297,7 @@ private slots:
         pipeline.setRules(rules);
 
         QStringList alerted; // event ids that raised an alert, over all batches
+        QStringList alertIds; // the ids ingest reported for them
         for (qsizetype b = 0; b < batches.size(); ++b) {
             engine::EventBatch batch;
             for (const QString &id : batches.at(b))
@@ -311,6 +312,7 @@ private slots:
             QStringList raised;
             for (const AlertRecord &a : std::as_const(outcome.alerts)) {
                 raised << a.eventId;
+                alertIds << QString::number(a.id);
                 QVERIFY(a.id > 0);
                 QCOMPARE(a.ruleName, u"Every login"_qs);
             }
@@ -328,6 +330,10 @@ private slots:
         }
         QCOMPARE(alerted, stored);
         QCOMPARE(rows(connection, u"SELECT e.event_id FROM alerts a JOIN events e ON e.id = a.event_id ORDER BY a.id"_qs), stored);
+        // The ids ingest reported are the rows stored; no model and no silence are NULL, not 0.
+        QCOMPARE(rows(connection, u"SELECT id FROM alerts ORDER BY id"_qs), alertIds);
+        QCOMPARE(rows(connection, u"SELECT id FROM alerts WHERE rule_id = (SELECT id FROM rules) AND model_id IS NULL"
+                                  " AND silence_id IS NULL AND status = 'NEW' ORDER BY id"_qs), alertIds);
         StoreCounts counts;
         QVERIFY(store->counts(&counts, &error));
         QCOMPARE(counts.events, stored.size());
