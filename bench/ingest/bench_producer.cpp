@@ -31,6 +31,7 @@ struct Options
     int window = 8;
     int connections = 1;
     QString prefix;
+    qint64 first = 0;
 };
 
 class Producer : public QObject
@@ -110,6 +111,10 @@ int main(int argc, char **argv)
     p.addOption({QStringLiteral("window"), QStringLiteral("messages in flight per connection"), QStringLiteral("n"), QStringLiteral("8")});
     p.addOption({QStringLiteral("connections"), QStringLiteral("parallel connections"), QStringLiteral("n"), QStringLiteral("1")});
     p.addOption({QStringLiteral("prefix"), QStringLiteral("event id prefix"), QStringLiteral("text"), QStringLiteral("bench-")});
+    p.addOption({QStringLiteral("first"),
+                 QStringLiteral("number of the first event: a later run with --first N continues the sequence of sources, cards "
+                                "and amounts instead of replaying it"),
+                 QStringLiteral("n"), QStringLiteral("0")});
     p.process(app);
     Options o;
     o.url = QUrl(p.value(QStringLiteral("url")));
@@ -119,6 +124,7 @@ int main(int argc, char **argv)
     o.window = std::max(1, p.value(QStringLiteral("window")).toInt());
     o.connections = std::max(1, p.value(QStringLiteral("connections")).toInt());
     o.prefix = p.value(QStringLiteral("prefix"));
+    o.first = std::max<qint64>(0, p.value(QStringLiteral("first")).toLongLong());
     if (!o.url.isValid() || o.token.isEmpty()) {
         std::fprintf(stderr, "usage: vigil-bench-producer --url ws://127.0.0.1:PORT/events --token TOKEN\n");
         return 2;
@@ -132,8 +138,8 @@ int main(int argc, char **argv)
     const qint64 per = o.events / o.connections;
     int finished = 0;
     for (int c = 0; c < o.connections; ++c) {
-        const qint64 first = c * per;
-        const qint64 count = c == o.connections - 1 ? o.events - first : per;
+        const qint64 first = o.first + c * per;
+        const qint64 count = c == o.connections - 1 ? o.events - c * per : per;
         producers.push_back(std::make_unique<Producer>(o, first, count, &latencies, &clock));
         producers.back()->onDone = [&finished, &o] {
             if (++finished == o.connections)

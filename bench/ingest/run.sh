@@ -7,6 +7,9 @@
 #   SOAK=1 bench/ingest/run.sh 10000000   also samples vigil's resident memory every 2 s
 #   RULES=bench/ingest/rules_20_short_windows.json   the same rules with 1-minute windows
 #   SKIP_CEILING=1                         vigil only
+#   REPLAY=1                               the second and third producers send event numbers 0, 1, …
+#                                          again (same sources, cards, amounts) within the rules'
+#                                          windows: an alert storm (the default continues the sequence)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${BUILD_DIR:-build}
@@ -42,9 +45,11 @@ echo "# vigil, messages of 100 events, 64 in flight"
 "$producer" --url "ws://127.0.0.1:$port/events" --events "$events" --batch 100 --window 64 --prefix batch-
 echo "{\"rss_kib_after\":$(rss)}"
 echo "# vigil, messages of 100 events, 8 in flight"
-"$producer" --url "ws://127.0.0.1:$port/events" --events "$single_events" --batch 100 --window 8 --prefix batch8-
+second=$events third=$((events + single_events))
+[[ ${REPLAY:-} == 1 ]] && second=0 third=0
+"$producer" --url "ws://127.0.0.1:$port/events" --events "$single_events" --batch 100 --window 8 --prefix batch8- --first "$second"
 echo "# vigil, messages of 1 event, 4 connections x 64 in flight"
-"$producer" --url "ws://127.0.0.1:$port/events" --events "$single_events" --batch 1 --window 64 --connections 4 --prefix single-
+"$producer" --url "ws://127.0.0.1:$port/events" --events "$single_events" --batch 1 --window 64 --connections 4 --prefix single- --first "$third"
 echo "{\"rss_kib_after\":$(rss)}"
 kill -TERM $pid
 wait $pid
