@@ -110,6 +110,10 @@ private slots:
 private:
     QVariant scalar(const QString &sql) const;
     QStringList rows(const QString &sql) const;
+    // A page of 200 alerts at `offset`: the store's for `query`, and plain SQL's over `where`
+    // in `order`, to compare the two.
+    QList<qint64> storePage(const AlertQuery &query, int offset) const;
+    QList<qint64> sqlPage(const QString &where, const QString &order, int offset) const;
     void fillHistory();
 
     QTemporaryDir m_dir;
@@ -134,6 +138,26 @@ QVariant TestSilences::scalar(const QString &sql) const
     if (!q.exec(sql) || !q.next())
         qFatal("cannot run %s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
     return q.value(0);
+}
+
+QList<qint64> TestSilences::storePage(const AlertQuery &query, int offset) const
+{
+    QList<AlertRow> page;
+    QString why;
+    if (!m_store->alertRows(query, offset, 200, &page, &why))
+        qFatal("page failed: %s", qPrintable(why));
+    QList<qint64> out;
+    for (const AlertRow &r : page)
+        out.append(r.id);
+    return out;
+}
+
+QList<qint64> TestSilences::sqlPage(const QString &where, const QString &order, int offset) const
+{
+    QList<qint64> out;
+    for (const QString &id : rows(u"SELECT id FROM alerts WHERE %1 ORDER BY %2 LIMIT 200 OFFSET %3"_qs.arg(where, order).arg(offset)))
+        out.append(id.toLongLong());
+    return out;
 }
 
 QStringList TestSilences::rows(const QString &sql) const
@@ -480,23 +504,9 @@ void TestSilences::hiddenOnDeepPagesAndCounts()
     QCOMPARE(scalar(u"SELECT COUNT(*) FROM alerts WHERE silence_id IS NOT NULL"_qs).toInt(), 300);
 
     const auto expectedPage = [&](const QString &where, const QString &order, int offset) {
-        QList<qint64> out;
-        for (const QString &id : rows(u"SELECT id FROM alerts WHERE silence_id IS NULL%1 ORDER BY %2 LIMIT 200 OFFSET %3"_qs
-                                          .arg(where, order)
-                                          .arg(offset)))
-            out.append(id.toLongLong());
-        return out;
+        return sqlPage(u"silence_id IS NULL"_qs + where, order, offset);
     };
-    const auto pageIds = [&](const AlertQuery &query, int offset) {
-        QList<AlertRow> page;
-        QString why;
-        if (!m_store->alertRows(query, offset, 200, &page, &why))
-            qFatal("page failed: %s", qPrintable(why));
-        QList<qint64> out;
-        for (const AlertRow &r : page)
-            out.append(r.id);
-        return out;
-    };
+    const auto pageIds = [&](const AlertQuery &query, int offset) { return storePage(query, offset); };
     AlertQuery query;
     QVERIFY(m_store->maxAlertId(&query.maxId, &error));
     const QString byTime = u"created_at DESC, id DESC"_qs;
@@ -580,22 +590,8 @@ void TestSilences::assigneeIndexHoldsSilence()
     QVERIFY(update.exec(u"UPDATE alerts SET silence_id = %1 WHERE id % 10 = 3"_qs.arg(noise.id)));
     QCOMPARE(scalar(u"SELECT COUNT(*) FROM alerts WHERE silence_id IS NOT NULL AND assigned_to IS NULL"_qs).toInt(), 150);
 
-    const auto expectedPage = [&](const QString &where, const QString &order, int offset) {
-        QList<qint64> out;
-        for (const QString &id : rows(u"SELECT id FROM alerts WHERE %1 ORDER BY %2 LIMIT 200 OFFSET %3"_qs.arg(where, order).arg(offset)))
-            out.append(id.toLongLong());
-        return out;
-    };
-    const auto pageIds = [&](const AlertQuery &query, int offset) {
-        QList<AlertRow> page;
-        QString why;
-        if (!m_store->alertRows(query, offset, 200, &page, &why))
-            qFatal("page failed: %s", qPrintable(why));
-        QList<qint64> out;
-        for (const AlertRow &r : page)
-            out.append(r.id);
-        return out;
-    };
+    const auto expectedPage = [&](const QString &where, const QString &order, int offset) { return sqlPage(where, order, offset); };
+    const auto pageIds = [&](const AlertQuery &query, int offset) { return storePage(query, offset); };
     const auto count = [&](const AlertQuery &query) {
         qint64 n = -1;
         QString why;

@@ -58,6 +58,40 @@ AlertRow row(qint64 id)
     return r;
 }
 
+
+// A rule "Root login" of `severity` that queues `channels`, imported into `store`, and a root
+// login on each of `hosts` ingested at `raisedAt`: one alert per host, in *outcome.
+bool raiseRootLogins(Store &store, const char *severity, const char *channels, const QStringList &hosts,
+                     qint64 raisedAt, IngestOutcome *outcome, QString *error)
+{
+    engine::Rule rule;
+    const QByteArray json = QByteArray(R"({"name": "Root login", "alert_type": "SECURITY", "severity": ")") + severity
+        + R"(", "conditions": {"all": [{"field": "fields.user", "op": "eq", "value": "root"}]},)"
+          R"( "message": "root logged in on {source_id}", "notification_channels": )" + channels + "}";
+    if (!engine::Rule::fromJson(QJsonDocument::fromJson(json).object(), &rule, error))
+        return false;
+    int created = 0, updated = 0;
+    QList<engine::Rule> rules;
+    if (!store.importRules({rule}, Actor::system(), &created, &updated, error) || !store.loadRules(&rules, error))
+        return false;
+    engine::Pipeline pipeline;
+    pipeline.setRules(rules);
+    QList<engine::Event> events;
+    for (const QString &host : hosts) {
+        engine::Event e;
+        if (!engine::EventCodec::decodeEvent(QJsonObject{{u"id"_qs, u"login-"_qs + host},
+                                                         {u"time"_qs, engine::formatTime(raisedAt)},
+                                                         {u"type"_qs, u"SECURITY"_qs},
+                                                         {u"source_type"_qs, u"auth"_qs},
+                                                         {u"source_id"_qs, host},
+                                                         {u"fields"_qs, QJsonObject{{u"user"_qs, u"root"_qs}}}},
+                                             0, u"event"_qs, &e, error))
+            return false;
+        events.append(e);
+    }
+    return store.ingest(events, pipeline, raisedAt, outcome, error);
+}
+
 } // namespace
 
 class TestConsoleDetail : public QObject
@@ -304,30 +338,11 @@ void TestConsoleDetail::historyShowsNotifications()
     url.path = m_dir.filePath(QStringLiteral("history.db"));
     auto store = Store::open(url, QStringLiteral("detail-history"), &error);
     QVERIFY2(store, qPrintable(error));
-    engine::Rule rule;
-    QVERIFY2(engine::Rule::fromJson(QJsonDocument::fromJson(R"({"name": "Root login", "alert_type": "SECURITY",
-        "severity": "CRITICAL", "conditions": {"all": [{"field": "fields.user", "op": "eq", "value": "root"}]},
-        "message": "root logged in on {source_id}", "notification_channels": ["EMAIL", "WEBSOCKET", "SLACK"]})")
-                                        .object(),
-                                    &rule, &error),
-             qPrintable(error));
-    int created = 0, updated = 0;
-    QVERIFY2(store->importRules({rule}, Actor::system(), &created, &updated, &error), qPrintable(error));
-    QList<engine::Rule> rules;
-    QVERIFY(store->loadRules(&rules, &error));
-    engine::Pipeline pipeline;
-    pipeline.setRules(rules);
     const qint64 raisedAt = QDateTime::currentMSecsSinceEpoch() - 60'000;
-    engine::Event e;
-    QVERIFY(engine::EventCodec::decodeEvent(QJsonObject{{u"id"_qs, u"login-1"_qs},
-                                                        {u"time"_qs, engine::formatTime(raisedAt)},
-                                                        {u"type"_qs, u"SECURITY"_qs},
-                                                        {u"source_type"_qs, u"auth"_qs},
-                                                        {u"source_id"_qs, u"bastion-1"_qs},
-                                                        {u"fields"_qs, QJsonObject{{u"user"_qs, u"root"_qs}}}},
-                                            0, u"event"_qs, &e, &error));
     IngestOutcome outcome;
-    QVERIFY2(store->ingest({e}, pipeline, raisedAt, &outcome, &error), qPrintable(error));
+    QVERIFY2(raiseRootLogins(*store, "CRITICAL", R"(["EMAIL", "WEBSOCKET", "SLACK"])", {u"bastion-1"_qs}, raisedAt,
+                             &outcome, &error),
+             qPrintable(error));
     QCOMPARE(outcome.alerts.size(), 1);
     const qint64 id = outcome.alerts.first().id;
 
@@ -421,34 +436,11 @@ void TestConsoleDetail::historyFollowsRecordedNotifications()
     {
         auto store = Store::open(url, QStringLiteral("detail-follow-setup"), &error);
         QVERIFY2(store, qPrintable(error));
-        engine::Rule rule;
-        QVERIFY2(engine::Rule::fromJson(QJsonDocument::fromJson(R"({"name": "Root login", "alert_type": "SECURITY",
-            "severity": "HIGH", "conditions": {"all": [{"field": "fields.user", "op": "eq", "value": "root"}]},
-            "message": "root logged in on {source_id}", "notification_channels": ["EMAIL"]})")
-                                            .object(),
-                                        &rule, &error),
-                 qPrintable(error));
-        int created = 0, updated = 0;
-        QVERIFY2(store->importRules({rule}, Actor::system(), &created, &updated, &error), qPrintable(error));
-        QList<engine::Rule> rules;
-        QVERIFY(store->loadRules(&rules, &error));
-        engine::Pipeline pipeline;
-        pipeline.setRules(rules);
         const qint64 raisedAt = QDateTime::currentMSecsSinceEpoch() - 60'000;
-        QList<engine::Event> events;
-        for (const char *host : {"bastion-1", "bastion-2"}) {
-            engine::Event e;
-            QVERIFY(engine::EventCodec::decodeEvent(QJsonObject{{u"id"_qs, u"login-%1"_qs.arg(QLatin1String(host))},
-                                                                {u"time"_qs, engine::formatTime(raisedAt)},
-                                                                {u"type"_qs, u"SECURITY"_qs},
-                                                                {u"source_type"_qs, u"auth"_qs},
-                                                                {u"source_id"_qs, QString::fromLatin1(host)},
-                                                                {u"fields"_qs, QJsonObject{{u"user"_qs, u"root"_qs}}}},
-                                                    0, u"event"_qs, &e, &error));
-            events.append(e);
-        }
         IngestOutcome outcome;
-        QVERIFY2(store->ingest(events, pipeline, raisedAt, &outcome, &error), qPrintable(error));
+        QVERIFY2(raiseRootLogins(*store, "HIGH", R"(["EMAIL"])", {u"bastion-1"_qs, u"bastion-2"_qs}, raisedAt, &outcome,
+                                 &error),
+                 qPrintable(error));
         QCOMPARE(outcome.alerts.size(), 2);
         shownId = outcome.alerts.at(0).id;
         otherId = outcome.alerts.at(1).id;
