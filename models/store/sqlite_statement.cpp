@@ -101,20 +101,9 @@ int SqliteStatement::stepOnce(qint64 *firstColumn, QString *error)
 
 int SqliteStatement::stepInsert(qint64 *rowId, QString *error)
 {
-    int rc;
-    while ((rc = sqlite3_step(m_statement)) == SQLITE_ROW) {
-    }
-    if (rc != SQLITE_DONE) {
-        *error = QString::fromUtf8(sqlite3_errmsg(m_db));
-        sqlite3_reset(m_statement);
-        return -1;
-    }
     // changes() counts the rows this statement inserted (0 when the conflict clause skipped it).
-    const int stored = sqlite3_changes(m_db) > 0 ? 1 : 0;
-    if (stored && rowId)
-        *rowId = sqlite3_last_insert_rowid(m_db);
-    sqlite3_reset(m_statement);
-    return stored;
+    const int stored = stepInsertRows(rowId, error);
+    return stored < 0 ? -1 : stored > 0 ? 1 : 0;
 }
 
 int SqliteStatement::stepInsertRows(qint64 *lastRowId, QString *error)
