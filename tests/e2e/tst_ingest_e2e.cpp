@@ -135,6 +135,14 @@ private:
     QString m_readerName;
 
     // A fresh database with kRules imported and a node on an ephemeral port.
+    // A producer on /events and a subscriber on /alerts, both connected.
+    bool openProducerAndSubscriber(Client &producer, Client &subscriber)
+    {
+        producer.open(port(), u"/events"_qs, kToken);
+        subscriber.open(port(), u"/alerts"_qs, kToken);
+        return QTest::qWaitFor([&] { return producer.connectedCount == 1 && subscriber.connectedCount == 1; });
+    }
+
     bool startNode(qint64 maxMessageBytes = 1024 * 1024)
     {
         m_url = {};
@@ -700,10 +708,7 @@ private slots:
     {
         QVERIFY(startNode());
         Client producer, subscriber;
-        producer.open(port(), u"/events"_qs, kToken);
-        subscriber.open(port(), u"/alerts"_qs, kToken);
-        QTRY_COMPARE(producer.connectedCount, 1);
-        QTRY_COMPARE(subscriber.connectedCount, 1);
+        QVERIFY(openProducerAndSubscriber(producer, subscriber));
         QTRY_COMPARE(m_node->serverStats().subscribers.load(), 1);
 
         producer.send(transfer(u"last-1"_qs, 20000, u"acct-1"_qs));
@@ -729,10 +734,7 @@ private slots:
     {
         QVERIFY(startNode());
         Client producer, subscriber;
-        producer.open(port(), u"/events"_qs, kToken);
-        subscriber.open(port(), u"/alerts"_qs, kToken);
-        QTRY_COMPARE(producer.connectedCount, 1);
-        QTRY_COMPARE(subscriber.connectedCount, 1);
+        QVERIFY(openProducerAndSubscriber(producer, subscriber));
 
         // Hold the writer so that the messages are received but not yet committed.
         QSemaphore hold;
