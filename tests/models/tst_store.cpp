@@ -135,18 +135,28 @@ private:
         return store;
     }
 
+    // A fresh store with kEveryLogin imported, and the rules as loaded back; null on failure.
+    std::unique_ptr<Store> openStoreWithEveryLogin(QString *connection, QList<engine::Rule> *rules)
+    {
+        auto store = openStore(freshUrl(), connection);
+        int created = 0, updated = 0;
+        QString error;
+        if (!store || !store->importRules({makeRule(kEveryLogin)}, Actor::system(), &created, &updated, &error)
+            || !store->loadRules(rules, &error)) {
+            qWarning("a store with the rule: %s", qPrintable(error));
+            return nullptr;
+        }
+        return store;
+    }
+
     // A store with kEveryLogin imported and one alert raised at `createdAtMs`; returns the alert id.
     qint64 storeWithAlert(std::unique_ptr<Store> *store, QString *name, qint64 createdAtMs)
     {
-        *store = openStore(freshUrl(), name);
+        QList<engine::Rule> rules;
+        *store = openStoreWithEveryLogin(name, &rules);
         if (!*store)
             return 0;
-        int created = 0, updated = 0;
         QString error;
-        if (!(*store)->importRules({makeRule(kEveryLogin)}, Actor::system(), &created, &updated, &error))
-            qWarning("import: %s", qPrintable(error));
-        QList<engine::Rule> rules;
-        (*store)->loadRules(&rules, &error);
         engine::Pipeline pipeline;
         pipeline.setRules(rules);
         IngestOutcome outcome;
@@ -285,14 +295,10 @@ private slots:
         QFETCH(QList<QList<bool>>, isNew);
         QFETCH(QStringList, stored);
 
-        QString connection;
-        auto store = openStore(freshUrl(), &connection);
-        QVERIFY(store);
-        int created = 0, updated = 0;
-        QString error;
-        QVERIFY2(store->importRules({makeRule(kEveryLogin)}, Actor::system(), &created, &updated, &error), qPrintable(error));
+        QString connection, error;
         QList<engine::Rule> rules;
-        QVERIFY(store->loadRules(&rules, &error));
+        auto store = openStoreWithEveryLogin(&connection, &rules);
+        QVERIFY(store);
         engine::Pipeline pipeline;
         pipeline.setRules(rules);
 
@@ -479,16 +485,12 @@ private slots:
         QStringList rowsOf[2];
         QStringList alertsOf[2];
         for (int s = 0; s < 2; ++s) {
-            QString connection;
-            auto store = openStore(freshUrl(), &connection);
+            QString connection, error;
+            QList<engine::Rule> rules;
+            auto store = openStoreWithEveryLogin(&connection, &rules);
             QVERIFY(store);
             if (s == 1)
                 store->setEventInsertRows(1);
-            int created = 0, updated = 0;
-            QString error;
-            QVERIFY(store->importRules({makeRule(kEveryLogin)}, Actor::system(), &created, &updated, &error));
-            QList<engine::Rule> rules;
-            QVERIFY(store->loadRules(&rules, &error));
             {
                 QSqlQuery trigger(QSqlDatabase::database(connection));
                 QVERIFY2(trigger.exec(u"CREATE TRIGGER shadow AFTER INSERT ON events WHEN new.event_id NOT LIKE 'shadow-%'"
@@ -576,14 +578,10 @@ private slots:
         QFETCH(QStringList, ids);
         QFETCH(int, failingIndex);
 
-        QString connection;
-        auto store = openStore(freshUrl(), &connection);
-        QVERIFY(store);
-        int created = 0, updated = 0;
-        QString error;
-        QVERIFY(store->importRules({makeRule(kEveryLogin)}, Actor::system(), &created, &updated, &error));
+        QString connection, error;
         QList<engine::Rule> rules;
-        QVERIFY(store->loadRules(&rules, &error));
+        auto store = openStoreWithEveryLogin(&connection, &rules);
+        QVERIFY(store);
         QCOMPARE(rules.size(), 1);
         // Already stored before: must survive the failed batch untouched.
         engine::Pipeline good;
@@ -644,14 +642,10 @@ private slots:
         QFETCH(int, boomAt);
         QFETCH(QString, raise);
         QFETCH(QString, named);
-        QString connection;
-        auto store = openStore(freshUrl(), &connection);
-        QVERIFY(store);
-        int created = 0, updated = 0;
-        QString error;
-        QVERIFY(store->importRules({makeRule(kEveryLogin)}, Actor::system(), &created, &updated, &error));
+        QString connection, error;
         QList<engine::Rule> rules;
-        QVERIFY(store->loadRules(&rules, &error));
+        auto store = openStoreWithEveryLogin(&connection, &rules);
+        QVERIFY(store);
         {
             QSqlQuery trigger(QSqlDatabase::database(connection));
             QVERIFY(trigger.exec(u"CREATE TRIGGER refuse_boom BEFORE INSERT ON events WHEN new.event_id = 'boom'"
