@@ -453,7 +453,8 @@ private:
         const char *fieldsStart = nullptr;
         const char *fieldsEnd = nullptr;
         bool odd = false;
-        unsigned seen = 0;
+        unsigned seen = 0;      // members named (a second one goes to the general decoder)
+        bool timeNull = false;  // "time": null, as if absent
         ++m_p;
         ws();
         if (peek() != '"')
@@ -498,7 +499,7 @@ private:
                         return Result::Alone;
                 } else if (member == Time && startsWith("null")) {
                     m_p += 4;
-                    seen &= ~unsigned(Time);
+                    timeNull = true;
                 } else {
                     return Result::Alone;
                 }
@@ -535,7 +536,7 @@ private:
         const auto known = std::find(names.begin(), names.end(), type);
         if (known == names.end())
             return Result::Alone;
-        if (seen & Time) {
+        if ((seen & Time) && !timeNull) {
             if (!EventCodec::parseTime(QString::fromLatin1(time), &e->timeMs))
                 return Result::Alone;
         } else {

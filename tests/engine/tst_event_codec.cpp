@@ -688,6 +688,9 @@ void TestEventCodec::fastAndGeneralAgree_data()
     add("time null, fields null", QByteArray("{" + head + R"(,"time":null,"fields":null})"));
     add("nul literal misspelt", QByteArray("{" + head + R"(,"time":nul})"));
     add("null followed by garbage", QByteArray("{" + head + R"(,"fields":nullx})"));
+    add("time null, then a time", QByteArray("{" + head + R"(,"time":null,"time":"2026-01-31T10:00:00Z"})"));
+    add("a time, then time null", QByteArray("{" + head + R"(,"time":"2026-01-31T10:00:00Z","time":null})"));
+    add("fields null, then fields", QByteArray("{" + head + R"(,"fields":null,"fields":{"a":1}})"));
     add("id twice", QByteArray(R"({"events":[{"id":"x",)" + head + "}]}"));
     add("events after another member", QByteArray(R"({"a":1,"events":[{)" + head + "}]}"));
     add("another member after events", QByteArray(R"({"events":[{)" + head + R"(}],"a":1})"));
