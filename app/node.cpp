@@ -64,15 +64,10 @@ void Node::stop()
         QList<models::AlertNotification> rows;
         QMetaObject::invokeMethod(server, [&rows, server] { rows = server->takeBroadcastRecords(); },
                                   Qt::BlockingQueuedConnection);
-        if (rows.isEmpty())
-            return;
         QString error;
-        if (!store.recordNotifications(rows, &error)) {
+        if (!writer->recordSent(store, rows, &error))
             qWarning("Vigil: the last /alerts broadcasts (%lld alerts) are not in the notifications table: %s",
                      qint64(rows.size()), qPrintable(error));
-            return;
-        }
-        emit writer->notificationsRecorded(models::alertIdsOf(rows));
     });
     if (m_server) {
         // The replies the writer queued reach the network thread before this call does.

@@ -124,11 +124,8 @@ void NodeBackend::recordNotifications(const QList<models::AlertNotification> &se
     IngestWriter *writer = m_node->writer();
     writer->post([writer, sent](models::Store &store, engine::Pipeline &) {
         QString error;
-        if (!store.recordNotifications(sent, &error)) {
+        if (!writer->recordSent(store, sent, &error))
             emit writer->failure(error);
-            return;
-        }
-        emit writer->notificationsRecorded(models::alertIdsOf(sent));
     });
 }
 

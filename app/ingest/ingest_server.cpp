@@ -231,12 +231,9 @@ void IngestServer::recordBroadcasts()
     IngestWriter *writer = m_writer;
     m_writer->post([writer, rows = std::move(rows)](models::Store &store, engine::Pipeline &) {
         QString error;
-        if (!store.recordNotifications(rows, &error)) {
+        if (!writer->recordSent(store, rows, &error))
             qWarning("Vigil: the /alerts broadcast of %lld alerts is not in the notifications table: %s",
                      qint64(rows.size()), qPrintable(error));
-            return;
-        }
-        emit writer->notificationsRecorded(models::alertIdsOf(rows));
     });
 }
 

@@ -178,6 +178,16 @@ void IngestWriter::run()
     m_store.reset();
 }
 
+bool IngestWriter::recordSent(models::Store &store, const QList<models::AlertNotification> &rows, QString *error)
+{
+    if (rows.isEmpty())
+        return true;
+    if (!store.recordNotifications(rows, error))
+        return false;
+    emit notificationsRecorded(models::alertIdsOf(rows));
+    return true;
+}
+
 bool IngestWriter::reloadModels(QString *error)
 {
     QList<engine::ModelRecord> records;

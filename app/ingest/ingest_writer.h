@@ -69,6 +69,9 @@ public:
     // Commits everything queued, then ends the thread. Blocks until done. `last`, when given,
     // runs on the writer thread after the last commit, before the store closes.
     void drainAndStop(std::function<void(models::Store &)> last = {});
+    // For tasks on the writer thread: stores records of notifications sent and, once they are
+    // committed, says so with notificationsRecorded(). Nothing to store is success.
+    bool recordSent(models::Store &store, const QList<models::AlertNotification> &rows, QString *error);
 
     // Writer thread only (from run() or a posted task): loads the active silences into the
     // pipeline, so a silence made in this process takes effect with the next batch.
