@@ -389,11 +389,15 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         std::array<QByteArray, engine::kEventTypeCount> typeNames;
         for (int t = 0; t < engine::kEventTypeCount; ++t)
             typeNames[std::size_t(t)] = engine::toString(engine::EventType(t)).toLatin1();
-        const auto failInsert = [&](const QString &eventId, const QString &stepError) {
-            *error = StoreText::tr("database error (%1) storing event '%2': %3").arg(m_url.displayName(), eventId, stepError);
+        // Gives the batch up: the transaction is rolled back and no event counts as stored.
+        const auto giveUp = [&](const QString &message) {
+            *error = message;
             m_db.rollback();
             outcome->isNew.fill(false, events.size());
             return false;
+        };
+        const auto failInsert = [&](const QString &eventId, const QString &stepError) {
+            return giveUp(StoreText::tr("database error (%1) storing event '%2': %3").arg(m_url.displayName(), eventId, stepError));
         };
         // Full groups of k events go in with one statement each (bindings ?1 = received_at,
         // then six per row from ?2); the per-statement cost of SQLite (savepoint, cursors,
@@ -404,12 +408,8 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         qint64 maxRowId = 0;
         if (groups > 0) {
             QString stepError;
-            if (m_nativeMaxEventId->stepOnce(&maxRowId, &stepError) < 0) {
-                *error = StoreText::tr("database error (%1) reading the events' largest id: %2").arg(m_url.displayName(), stepError);
-                m_db.rollback();
-                outcome->isNew.fill(false, events.size());
-                return false;
-            }
+            if (m_nativeMaxEventId->stepOnce(&maxRowId, &stepError) < 0)
+                return giveUp(StoreText::tr("database error (%1) reading the events' largest id: %2").arg(m_url.displayName(), stepError));
         }
         // One event with the single-row statement; false (after the rollback) on error.
         const auto insertOne = [&](qsizetype i) {
@@ -455,13 +455,9 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
                     // transaction, the group goes in again one event at a time: the event at
                     // fault is named as without groups, and a failure that does not come back
                     // leaves the batch as the single-row path would have stored it.
-                    if (!group.inTransaction()) {
-                        *error = StoreText::tr("database error (%1) storing the events '%2' to '%3': %4")
-                                     .arg(m_url.displayName(), events.at(first).id, events.at(first + k - 1).id, stepError);
-                        m_db.rollback();
-                        outcome->isNew.fill(false, events.size());
-                        return false;
-                    }
+                    if (!group.inTransaction())
+                        return giveUp(StoreText::tr("database error (%1) storing the events '%2' to '%3': %4")
+                                          .arg(m_url.displayName(), events.at(first).id, events.at(first + k - 1).id, stepError));
                     for (qsizetype r = 0; r < k; ++r) {
                         if (!insertOne(first + r))
                             return false;
@@ -561,16 +557,15 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
     QSqlQuery *insertAlertQuery = m_nativeInsertAlert ? nullptr : &prepared(sql::InsertAlert);
     outcome->alerts.reserve(decisions.alerts.size());
     const engine::SilenceSet &silences = pipeline.silences();
-    const QVariant notSilenced(QMetaType::fromType<qint64>());
+    const QVariant nullId(QMetaType::fromType<qint64>()); // no rule, model or silence
     for (const engine::AlertDraft &d : std::as_const(decisions.alerts)) {
         const engine::Event &e = events.at(d.eventIndex);
         // In memory, against the few active silences: no statement per alert.
         const qint64 silenceId = silences.isEmpty() ? 0 : silences.match(d.ruleName, e, receivedAtMs);
         AlertRecord a;
         if (SqliteStatement *insert = m_nativeInsertAlert.get()) {
-            const QVariant none(QMetaType::fromType<qint64>());
-            insert->bindValue(1, d.ruleId > 0 ? QVariant(d.ruleId) : none);
-            insert->bindValue(2, d.modelId > 0 ? QVariant(d.modelId) : none);
+            insert->bindValue(1, d.ruleId > 0 ? QVariant(d.ruleId) : nullId);
+            insert->bindValue(2, d.modelId > 0 ? QVariant(d.modelId) : nullId);
             insert->bindText(3, d.ruleName);
             insert->bindInt64(4, rowIds.at(d.eventIndex));
             insert->bindText(5, engine::toString(d.type));
@@ -580,7 +575,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insert->bindText(9, e.sourceType);
             insert->bindText(10, e.sourceId);
             insert->bindInt64(11, receivedAtMs);
-            insert->bindValue(12, silenceId > 0 ? QVariant(silenceId) : none);
+            insert->bindValue(12, silenceId > 0 ? QVariant(silenceId) : nullId);
             QString stepError;
             if (insert->stepInsert(&a.id, &stepError) != 1) {
                 *error = StoreText::tr("database error (%1) storing an alert of rule '%2': %3")
@@ -593,8 +588,8 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             }
         } else {
             QSqlQuery &insertAlert = *insertAlertQuery;
-            insertAlert.bindValue(0, d.ruleId > 0 ? QVariant(d.ruleId) : QVariant(QMetaType::fromType<qint64>()));
-            insertAlert.bindValue(1, d.modelId > 0 ? QVariant(d.modelId) : QVariant(QMetaType::fromType<qint64>()));
+            insertAlert.bindValue(0, d.ruleId > 0 ? QVariant(d.ruleId) : nullId);
+            insertAlert.bindValue(1, d.modelId > 0 ? QVariant(d.modelId) : nullId);
             insertAlert.bindValue(2, d.ruleName);
             insertAlert.bindValue(3, rowIds.at(d.eventIndex));
             insertAlert.bindValue(4, engine::toString(d.type));
@@ -604,7 +599,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insertAlert.bindValue(8, e.sourceType);
             insertAlert.bindValue(9, e.sourceId);
             insertAlert.bindValue(10, receivedAtMs);
-            insertAlert.bindValue(11, silenceId > 0 ? QVariant(silenceId) : notSilenced);
+            insertAlert.bindValue(11, silenceId > 0 ? QVariant(silenceId) : nullId);
             if (!insertAlert.exec() || !insertAlert.next())
                 return rollback(insertAlert, sql::InsertAlert);
             a.id = insertAlert.value(0).toLongLong();

@@ -38,9 +38,11 @@ constexpr const char *AlertIdSelect = "SELECT a.id FROM alerts a";
 constexpr const char *WhereAll = " WHERE 1 = 1";
 // The unary + keeps the planner from trading the sort index for a row-id range scan.
 constexpr const char *WhereMaxId = " AND +a.id <= ?";
-constexpr const char *SeverityRank =
-    "(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END)";
-constexpr const char *WhereSeverityIn = " AND (CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END) IN (";
+// A severity's rank, written as alerts_severity_rank_created indexes it (migration 2) so that
+// the planner can use that index; every statement here spells it this one way.
+#define VIGIL_SEVERITY_RANK "(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END)"
+constexpr const char *SeverityRank = VIGIL_SEVERITY_RANK;
+constexpr const char *WhereSeverityIn = " AND " VIGIL_SEVERITY_RANK " IN (";
 constexpr const char *WhereStatusIn = " AND a.status IN (";
 constexpr const char *WhereOpen = " AND a.status IN ('NEW', 'ACKNOWLEDGED')";
 constexpr const char *WhereTypeIn = " AND a.type IN (";
@@ -1441,7 +1443,7 @@ constexpr const char *InsertColumns =
 constexpr const char *Fold =
     "(SELECT a.rule_name AS rule_name, a.source_id AS source_id, a.created_at / ? AS bucket, COUNT(*) AS n,"
     " MIN(a.created_at) AS first_seen, MAX(a.created_at) AS last_seen,"
-    " MAX(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END) AS top_rank,"
+    " MAX" VIGIL_SEVERITY_RANK " AS top_rank,"
     " MIN(a.id) AS first_id, MAX(a.id) AS last_id FROM alerts a";
 constexpr const char *GroupTail = " GROUP BY a.rule_name, a.source_id, a.created_at / ?) g";
 // The same for a time range: grouping by an expression of the rule keeps SQLite from walking
@@ -1449,7 +1451,7 @@ constexpr const char *GroupTail = " GROUP BY a.rule_name, a.source_id, a.created
 constexpr const char *RangeFold =
     "(SELECT a.rule_name || '' AS rule_name, a.source_id AS source_id, a.created_at / ? AS bucket, COUNT(*) AS n,"
     " MIN(a.created_at) AS first_seen, MAX(a.created_at) AS last_seen,"
-    " MAX(CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END) AS top_rank,"
+    " MAX" VIGIL_SEVERITY_RANK " AS top_rank,"
     " MIN(a.id) AS first_id, MAX(a.id) AS last_id FROM alerts a";
 constexpr const char *RangeGroupTail = " GROUP BY a.rule_name || '', a.source_id, a.created_at / ?) g";
 constexpr const char *JoinNewest = " JOIN alerts a ON a.id = g.last_id";
@@ -1476,7 +1478,7 @@ constexpr const char *Page =
 // planner may find a rare filter's rows on its own index and sort those instead.
 constexpr const char *Scan =
     "SELECT a.rule_name, a.source_id, a.created_at,"
-    " (CASE a.severity WHEN 'LOW' THEN 0 WHEN 'MEDIUM' THEN 1 WHEN 'HIGH' THEN 2 ELSE 3 END), a.id FROM alerts a";
+    " " VIGIL_SEVERITY_RANK ", a.id FROM alerts a";
 constexpr const char *ScanOrder = " ORDER BY a.rule_name, a.source_id, a.created_at";
 // Silenced alerts are few: their ids are skipped in the fold, so it never reads a table row
 // for silence_id (which the index does not hold).
@@ -1491,6 +1493,7 @@ constexpr const char *RankMessage = "SELECT a.id, a.message FROM alerts a WHERE 
 constexpr const char *RankStatus = "SELECT a.id, a.status FROM alerts a WHERE +a.id <= ? ORDER BY a.status";
 constexpr const char *RankAssignee = "SELECT a.id, a.assigned_to FROM alerts a WHERE +a.id <= ? ORDER BY a.assigned_to";
 } // namespace groupSql
+#undef VIGIL_SEVERITY_RANK
 
 // The order of groups: by the newest alert's columns (a), or by the group's own (g). Time is
 // the group's start, so a group never moves while it grows and a new one starts on top.
