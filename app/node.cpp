@@ -22,6 +22,8 @@ bool Node::start(QString *error)
     if (!m_writer->open(error))
         return false;
     m_writer->start();
+    m_textIndexer = new models::TextIndexer(m_options.database, this);
+    m_textIndexer->start();
     if (!m_options.listen) {
         m_running = true;
         return true;
@@ -50,6 +52,7 @@ void Node::stop()
     if (!m_running)
         return;
     m_running = false;
+    m_textIndexer->stop(); // a pass cut short is done again at the next start
     if (m_server)
         QMetaObject::invokeMethod(m_server, &IngestServer::stopAccepting, Qt::BlockingQueuedConnection);
     // The writer's last commits raise alerts that are broadcast after stopAccepting() handed

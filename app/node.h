@@ -3,6 +3,7 @@
 
 #include "ingest/ingest_server.h"
 #include "ingest/ingest_writer.h"
+#include "models/store/text_indexer.h"
 
 #include <QHostAddress>
 #include <QThread>
@@ -20,7 +21,8 @@ struct NodeOptions
 };
 
 /*!
-    Composes the writer thread (store + pipeline) and the network thread (WebSocket server).
+    Composes the writer thread (store + pipeline), the network thread (WebSocket server) and
+    the free-text indexer's thread.
     start() opens the database (migrating it) and binds the port; stop() is the graceful end:
     no new messages, everything handed over is committed and answered, sockets are closed.
 */
@@ -38,6 +40,7 @@ public:
     const NodeOptions &options() const { return m_options; }
     IngestWriter *writer() const { return m_writer; }
     IngestServer *server() const { return m_server; }
+    models::TextIndexer *textIndexer() const { return m_textIndexer; }
     const IngestCounters &counters() const { return m_counters; }
     const ServerStats &serverStats() const { return m_stats; }
 
@@ -47,6 +50,7 @@ private:
     ServerStats m_stats;
     IngestWriter *m_writer = nullptr;
     IngestServer *m_server = nullptr;
+    models::TextIndexer *m_textIndexer = nullptr;
     QThread m_netThread;
     quint16 m_port = 0;
     bool m_running = false;

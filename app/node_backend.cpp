@@ -7,6 +7,7 @@ NodeBackend::NodeBackend(Node *node, models::Actor actor, QObject *parent)
 {
     connect(node->writer(), &IngestWriter::alertsRaised, this, &ui::ConsoleBackend::alertsRaised);
     connect(node->writer(), &IngestWriter::failure, this, &ui::ConsoleBackend::failure);
+    connect(node->textIndexer(), &models::TextIndexer::failure, this, &ui::ConsoleBackend::failure);
     connect(node->writer(), &IngestWriter::notificationsRecorded, this, &ui::ConsoleBackend::notificationsRecorded);
 }
 

@@ -107,11 +107,6 @@ void IngestWriter::run()
         // within a couple of seconds; window state of unchanged rules is kept.
         if (sinceRulesCheck.elapsed() >= kRulesPollMs) {
             sinceRulesCheck.restart();
-            // New alerts into the free-text index, many per transaction (searches cover the
-            // newest with LIKE meanwhile); bounded so that ingest never waits long for it.
-            QString indexError;
-            if (!m_store->indexAlertText(50'000, nullptr, &indexError))
-                emit failure(indexError);
             const QString signature = m_store->rulesSignature();
             if (signature != rulesSignature) {
                 QList<engine::Rule> rules;

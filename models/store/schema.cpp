@@ -291,6 +291,32 @@ const QList<Migration> &migrations()
                             " WHERE key = 'bulk_load.pending' AND json_valid(value)"),
              QStringLiteral("{SQLITE}ANALYZE alerts_assigned_silence_created"),
          }},
+        {10, "free text indexed in a file of its own, by a thread of its own",
+         {
+             // Past a million events the trigram index's merges took over a third of the ingest
+             // writer's time while they held the database's one write lock. The index now lives
+             // in a second SQLite file beside the database (Store::textIndexPath(), attached as
+             // "search" to every connection), written by a thread of its own: its merges never
+             // hold the events' lock. It is derived data: built again from the alerts when the
+             // file is missing, belongs to another database, or is ahead of this one.
+             QStringLiteral("{SQLITE}DROP TRIGGER IF EXISTS alert_text_delete"),
+             QStringLiteral("{SQLITE}DROP TRIGGER IF EXISTS alert_text_update"),
+             QStringLiteral("{SQLITE}DROP TABLE IF EXISTS alert_text"),
+             QStringLiteral("{SQLITE}DELETE FROM settings WHERE key = 'alert_text.through'"),
+             // Which database the index file belongs to.
+             QStringLiteral("{SQLITE}INSERT INTO settings (key, value) VALUES ('alert_text.database', lower(hex(randomblob(16))))"
+                            " ON CONFLICT (key) DO NOTHING"),
+             // Alerts changed or deleted after they were indexed: the indexer takes these rows
+             // in order, indexes those alerts again (or drops them) and deletes the rows.
+             // Triage does not touch these columns; nothing in Vigil changes them today.
+             QStringLiteral("{SQLITE}CREATE TABLE alert_text_changes (seq INTEGER PRIMARY KEY, alert_id INTEGER NOT NULL)"),
+             QStringLiteral("{SQLITE}CREATE TRIGGER alert_text_changed_delete AFTER DELETE ON alerts BEGIN"
+                            " INSERT INTO alert_text_changes (alert_id) VALUES (old.id); END"),
+             QStringLiteral("{SQLITE}CREATE TRIGGER alert_text_changed_update AFTER UPDATE OF id, message, rule_name, source_id,"
+                            " event_id ON alerts BEGIN"
+                            " INSERT INTO alert_text_changes (alert_id) VALUES (old.id);"
+                            " INSERT INTO alert_text_changes (alert_id) SELECT new.id WHERE new.id <> old.id; END"),
+         }},
     };
     return list;
 }

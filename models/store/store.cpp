@@ -245,6 +245,10 @@ bool Store::connect(QString *error)
                          .arg(m_url.path);
             return false;
         }
+        q.finish();
+        // The free-text index's own file (schema migration 10), attached as "search".
+        if (!attachTextIndex(error))
+            return false;
         // Free text on rows the trigram index does not hold folds case as the index does.
         QString why;
         if (!TextFold::registerFunctions(m_db, &why)) {
@@ -339,7 +343,7 @@ bool Store::migrate(QString *error)
         }
     }
     // A bulk load cut short (vigil generate killed) left the alerts without their indexes.
-    return finishBulkLoad(error);
+    return prepareTextIndex(error) && finishBulkLoad(error);
 }
 
 bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline, qint64 receivedAtMs,

@@ -219,15 +219,25 @@ public:
     bool alertRecords(const QList<qint64> &alertIds, QList<AlertRecord> *alerts, QString *error);
     // `vigil generate`: writes a chunk of synthetic history in one transaction.
     bool insertGenerated(const GeneratedChunk &chunk, QString *error);
-    // Around many insertGenerated() calls: beginBulkLoad() drops the alerts' secondary indexes
-    // and pauses the free-text index; finishBulkLoad() builds them again, indexes the new
-    // alerts' text and refreshes the planner's statistics, in one transaction. A load cut
-    // short is finished by the next open(). Nothing to do on PostgreSQL.
+    // Around many insertGenerated() calls: beginBulkLoad() drops the alerts' secondary
+    // indexes; finishBulkLoad() builds them again, indexes the new alerts' text (with the
+    // text index set for a bulk load) and refreshes the planner's statistics, in steps that
+    // are each one transaction. A load cut short is finished by the next open(). Nothing to
+    // do on PostgreSQL.
     bool beginBulkLoad(QString *error);
+    // SQLite: the free-text index is a file of its own beside the database (this path), so
+    // that a thread of its own (TextIndexer) writes it while the ingest writer commits events.
+    // Derived data: deleting it (with Vigil stopped) makes Vigil build it again.
+    static QString textIndexPath(const DatabaseUrl &url);
     // Adds the alerts stored since the last call to the free-text index (SQLite), at most
-    // `maxAlerts` of them (0: all), in one transaction; *indexed says how many. The ingest
-    // writer calls it every couple of seconds; searches cover the newer ones with LIKE.
-    bool indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error);
+    // `maxAlerts` of them (0: all), and indexes again the alerts changed or deleted since
+    // they were indexed, in one transaction of the index's file; *indexed says how many new
+    // alerts. A TextIndexer calls it every couple of seconds; searches cover the newer alerts
+    // with LIKE. Never holds the database's write lock while it indexes. When `cancelled`
+    // (asked every few thousand steps, from this thread) returns true, the pass stops and
+    // nothing of it is kept; the result is false with the reason in *error.
+    bool indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error,
+                        const std::function<bool()> &cancelled = {});
 
     // SQLite: checkpoints of the write-ahead log run on a thread of their own instead of in
     // the commit that fills it (see WalCheckpointer). For the connection that writes most
@@ -269,6 +279,11 @@ private:
     Store(const DatabaseUrl &url, const QString &connectionName);
     bool connect(QString *error);
     bool migrate(QString *error);
+    bool attachTextIndex(QString *error);
+    // After the migrations: creates the index's tables in its file, or empties them when the
+    // file belongs to another database or holds alerts this one does not.
+    bool prepareTextIndex(QString *error);
+    bool setTextIndexOptions(bool bulkLoad, QString *error);
     // SQLite: prepares the multi-row event insert and the two reads it needs; false (one
     // statement per event from then on, with a warning) when SQLite refuses them.
     bool prepareEventGroupInsert();

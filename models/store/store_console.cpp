@@ -17,6 +17,7 @@
 #include <QSqlError>
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <limits>
 
 namespace vigil::models {
@@ -60,22 +61,28 @@ constexpr const char *WhereTo = " AND a.created_at < ?";
 // The writer indexes new alerts in the background (Store::indexAlertText), so the index holds
 // the alerts up to a watermark; the few newer ones are scanned. Values: the phrase, then the
 // text four times.
-#define VIGIL_TEXT_THROUGH "(SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM settings WHERE key = 'alert_text.through')"
+#define VIGIL_TEXT_THROUGH "(SELECT COALESCE(MAX(through), 0) FROM search.alert_text_state)"
 #define VIGIL_TEXT_CONTAINS                                                                                \
     "(vigil_contains(a.message, ?) OR vigil_contains(a.rule_name, ?) OR vigil_contains(a.source_id, ?)"  \
     " OR EXISTS (SELECT 1 FROM events e WHERE e.id = a.event_id AND vigil_contains(e.fields, ?)))"
-constexpr const char *WhereTextIndexed = " AND (a.id IN (SELECT rowid FROM alert_text WHERE alert_text MATCH ?)"
-                                         " OR a.id > " VIGIL_TEXT_THROUGH " AND " VIGIL_TEXT_CONTAINS ")";
+// Alerts changed or deleted since they were indexed (alert_text_changes, nearly always empty)
+// are scanned as they are now until the indexer has been by, not looked up in the index.
+#define VIGIL_TEXT_CHANGED "(SELECT alert_id FROM alert_text_changes)"
+constexpr const char *WhereTextIndexed =
+    " AND (a.id IN (SELECT rowid FROM search.alert_text WHERE alert_text MATCH ? AND rowid NOT IN " VIGIL_TEXT_CHANGED ")"
+    " OR (a.id > " VIGIL_TEXT_THROUGH " OR a.id IN " VIGIL_TEXT_CHANGED ") AND " VIGIL_TEXT_CONTAINS ")";
 constexpr const char *CountTextMatches =
-    "SELECT (SELECT COUNT(*) FROM alert_text WHERE alert_text MATCH ? AND rowid <= ?)"
-    " + (SELECT COUNT(*) FROM alerts a WHERE a.id > " VIGIL_TEXT_THROUGH " AND a.id <= ? AND " VIGIL_TEXT_CONTAINS ")";
+    "SELECT (SELECT COUNT(*) FROM search.alert_text WHERE alert_text MATCH ? AND rowid <= ?"
+    " AND rowid NOT IN " VIGIL_TEXT_CHANGED ")"
+    " + (SELECT COUNT(*) FROM alerts a WHERE (a.id > " VIGIL_TEXT_THROUGH " OR a.id IN " VIGIL_TEXT_CHANGED ")"
+    " AND a.id <= ? AND " VIGIL_TEXT_CONTAINS ")";
 constexpr const char *WhereTextContains = " AND " VIGIL_TEXT_CONTAINS;
-constexpr const char *TextThroughSetting = "alert_text.through";
 constexpr const char *MaxAlertIdForText = "SELECT COALESCE(MAX(id), 0) FROM alerts";
 #undef VIGIL_TEXT_CONTAINS
 #undef VIGIL_TEXT_THROUGH
+#undef VIGIL_TEXT_CHANGED
 constexpr const char *ProbeHead = "SELECT COUNT(*) FROM (SELECT 1 FROM alerts a WHERE 1 = 1";
-constexpr const char *ProbeText = "SELECT COUNT(*) FROM (SELECT 1 FROM alert_text WHERE alert_text MATCH ?";
+constexpr const char *ProbeText = "SELECT COUNT(*) FROM (SELECT 1 FROM search.alert_text WHERE alert_text MATCH ?";
 constexpr const char *ProbeTail = " LIMIT ?)";
 constexpr const char *WhereTextILike =
     " AND (a.message ILIKE ? ESCAPE '!' OR a.rule_name ILIKE ? ESCAPE '!' OR a.source_id ILIKE ? ESCAPE '!'"
@@ -169,22 +176,47 @@ constexpr const char *GenerateResponses =
 constexpr const char *GenerateResponseTuple = "(?, ?, ?, ?, ?, ?, ?, ?)";
 
 // Bulk load: what is dropped and built again (every secondary index of alerts, whichever
-// migration made it, and the free-text index's insert trigger), and where that is remembered.
+// migration made it), and where that is remembered.
 constexpr const char *BulkLoadSetting = "bulk_load.pending";
 constexpr const char *AlertIndexDefinitions =
     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alerts' AND sql IS NOT NULL ORDER BY name";
-constexpr const char *TextTriggerDefinition =
-    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'alert_text_insert'";
 constexpr const char *DropIndex = "DROP INDEX \"%1\"";
-constexpr const char *DropTextTrigger = "DROP TRIGGER alert_text_insert";
-constexpr const char *IndexNewAlertText =
-    "INSERT INTO alert_text (rowid, message, rule_name, source_id, fields)"
-    " SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id > ? AND id <= ?";
 constexpr const char *Analyze = "ANALYZE alerts";
-// The free-text index's own settings: during a bulk load it keeps one segment per 64 MiB of
-// text and merges none (a "crisis" merge of the whole index, which it starts when a level
-// has 16 segments, takes minutes); afterwards it merges a little after each write again.
-constexpr const char *TextIndexSetting = "INSERT INTO alert_text (alert_text, rank) VALUES (?, ?)";
+
+// The free-text index's file (schema migration 10), attached as "search" to every connection.
+// alert_text stores its text (the content view of migration 4 is in the other file), so a
+// change needs no old values; alert_text_state says which database the file belongs to and
+// through which alert id it is complete.
+constexpr const char *AttachTextIndex = "ATTACH DATABASE ? AS search";
+constexpr const char *TextIndexTables =
+    "SELECT COUNT(*) FROM search.sqlite_master WHERE name IN ('alert_text', 'alert_text_state')";
+constexpr const char *DropTextIndex = "DROP TABLE IF EXISTS search.alert_text";
+constexpr const char *DropTextState = "DROP TABLE IF EXISTS search.alert_text_state";
+constexpr const char *CreateTextIndex =
+    "CREATE VIRTUAL TABLE search.alert_text USING fts5(message, rule_name, source_id, fields, tokenize = 'trigram')";
+constexpr const char *CreateTextState = "CREATE TABLE IF NOT EXISTS search.alert_text_state (id INTEGER PRIMARY KEY CHECK (id = 1),"
+                                        " database TEXT NOT NULL, through INTEGER NOT NULL)";
+constexpr const char *ResetTextState = "INSERT INTO search.alert_text_state (id, database, through) VALUES (1, ?, 0)";
+constexpr const char *TextState = "SELECT database, through FROM search.alert_text_state WHERE id = 1";
+constexpr const char *TextDatabaseSetting = "alert_text.database";
+// Taken first in a pass: the index file's write lock (never the database's), so the
+// watermark read next is the current one whoever else indexes.
+constexpr const char *LockTextIndex = "UPDATE search.alert_text_state SET through = through WHERE id = 1";
+constexpr const char *TextThrough = "SELECT through FROM search.alert_text_state WHERE id = 1";
+constexpr const char *SetTextThrough = "UPDATE search.alert_text_state SET through = ? WHERE id = 1";
+constexpr const char *IndexNewAlertText =
+    "INSERT INTO search.alert_text (rowid, message, rule_name, source_id, fields)"
+    " SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id > ? AND id <= ?";
+constexpr const char *TextChanges = "SELECT seq, alert_id FROM alert_text_changes ORDER BY seq LIMIT ?";
+constexpr const char *DropTextRow = "DELETE FROM search.alert_text WHERE rowid = ?";
+constexpr const char *IndexAlertTextAgain =
+    "INSERT INTO search.alert_text (rowid, message, rule_name, source_id, fields)"
+    " SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id = ?";
+constexpr const char *ForgetTextChanges = "DELETE FROM alert_text_changes WHERE seq <= ?";
+// The index's own options (kept in its file): during a bulk load it keeps one segment per
+// 64 MiB of text and merges none (a "crisis" merge of the whole index, which it starts when
+// a level has 16 segments, takes minutes); otherwise it merges a little after each write.
+constexpr const char *TextIndexOption = "INSERT INTO search.alert_text (alert_text, rank) VALUES (?, ?)";
 } // namespace sql
 
 qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
@@ -1201,44 +1233,221 @@ bool Store::insertGenerated(const GeneratedChunk &chunk, QString *error)
     return true;
 }
 
-bool Store::indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error)
+QString Store::textIndexPath(const DatabaseUrl &url)
 {
-    if (indexed)
-        *indexed = 0;
+    if (url.kind != DatabaseUrl::Kind::SQLite)
+        return QString();
+    if (url.path == QStringLiteral(":memory:"))
+        return url.path;
+    return url.path + QStringLiteral("-text");
+}
+
+bool Store::attachTextIndex(QString *error)
+{
+    const QString path = textIndexPath(m_url);
+    const auto failed = [&](const QSqlQuery &q) {
+        *error = ConsoleStoreText::tr("cannot open the free-text index %1: %2. Check that its folder is writable;"
+                                      " the file may be deleted while Vigil is stopped (it is built again).")
+                     .arg(path, q.lastError().text());
+        return false;
+    };
+    QSqlQuery q(m_db);
+    if (!q.prepare(QLatin1String(sql::AttachTextIndex)))
+        return failed(q);
+    q.bindValue(0, path);
+    if (!q.exec())
+        return failed(q);
+    q.finish(); // the journal mode cannot change while a statement of the connection is open
+    // Derived data, so a commit needs no fsync of its own: a power cut loses at most the last
+    // passes, and their watermark with them.
+    for (const char *pragma : {"PRAGMA search.journal_mode = WAL", "PRAGMA search.synchronous = NORMAL",
+                               "PRAGMA search.cache_size = -65536"}) {
+        QSqlQuery p(m_db);
+        if (!p.exec(QLatin1String(pragma)))
+            return failed(p);
+    }
+    return true;
+}
+
+bool Store::prepareTextIndex(QString *error)
+{
     if (m_url.kind != DatabaseUrl::Kind::SQLite)
         return true;
-    const qint64 through = setting(QLatin1String(sql::TextThroughSetting), QStringLiteral("0")).toLongLong();
-    QSqlQuery &newest = prepared(sql::MaxAlertIdForText);
-    if (!newest.exec() || !newest.next())
-        return fail(newest, error, sql::MaxAlertIdForText);
-    const qint64 maxId = newest.value(0).toLongLong();
-    newest.finish();
-    const qint64 upTo = maxAlerts > 0 ? std::min(maxId, through + maxAlerts) : maxId;
-    if (upTo <= through)
+    const QString database = setting(QLatin1String(sql::TextDatabaseSetting));
+    qint64 maxId = 0;
+    if (database.isEmpty() || !maxAlertId(&maxId, error)) {
+        if (database.isEmpty())
+            *error = ConsoleStoreText::tr("the database %1 has no free-text index identity (schema migration 10)")
+                         .arg(m_url.displayName());
+        return false;
+    }
+    // Whether the file is this database's, complete up to an alert that exists. Read without
+    // a lock first: every connection opens through here, and the answer is nearly always yes.
+    const auto current = [&](bool *ok) {
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        *ok = false;
+        if (!q.exec(QLatin1String(sql::TextIndexTables)) || !q.next())
+            return fail(q, error, sql::TextIndexTables);
+        if (q.value(0).toInt() != 2)
+            return true;
+        if (!q.exec(QLatin1String(sql::TextState)))
+            return fail(q, error, sql::TextState);
+        *ok = q.next() && q.value(0).toString() == database && q.value(1).toLongLong() <= maxId;
         return true;
-    // Many alerts in one transaction: one new segment of the index, instead of one per ingest
-    // commit, which kept the index merging (bench/ingest: 42k → 14k events/s over a million).
+    };
+    bool ok = false;
+    if (!current(&ok))
+        return false;
+    if (ok)
+        return true;
     if (!m_db.transaction()) {
         *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
         return false;
     }
-    QSqlQuery &insert = prepared(sql::IndexNewAlertText);
-    insert.bindValue(0, through);
-    insert.bindValue(1, upTo);
-    if (!insert.exec()) {
-        fail(insert, error, sql::IndexNewAlertText);
+    QSqlQuery q(m_db);
+    const auto rollback = [&](const char *what) {
+        fail(q, error, what);
+        m_db.rollback();
+        return false;
+    };
+    // Under the index file's write lock (taken by the first statement that writes it): another
+    // connection may have made it meanwhile.
+    if (!q.exec(QLatin1String(sql::CreateTextState)))
+        return rollback(sql::CreateTextState);
+    if (!current(&ok)) {
         m_db.rollback();
         return false;
     }
-    insert.finish();
-    if (!setSetting(QLatin1String(sql::TextThroughSetting), QString::number(upTo), error)) {
-        m_db.rollback();
-        return false;
+    if (!ok) {
+        if (!q.exec(QLatin1String(sql::DropTextIndex)))
+            return rollback(sql::DropTextIndex);
+        if (!q.exec(QLatin1String(sql::DropTextState)))
+            return rollback(sql::DropTextState);
+        if (!q.exec(QLatin1String(sql::CreateTextIndex)))
+            return rollback(sql::CreateTextIndex);
+        if (!q.exec(QLatin1String(sql::CreateTextState)))
+            return rollback(sql::CreateTextState);
+        if (!q.prepare(QLatin1String(sql::ResetTextState)))
+            return rollback(sql::ResetTextState);
+        q.bindValue(0, database);
+        if (!q.exec())
+            return rollback(sql::ResetTextState);
+        if (!setTextIndexOptions(false, error)) {
+            m_db.rollback();
+            return false;
+        }
+        // Changes noted before now are covered: every alert is indexed as it is from here on.
+        if (!q.exec(QStringLiteral("DELETE FROM alert_text_changes")))
+            return rollback("DELETE FROM alert_text_changes");
     }
     if (!m_db.commit()) {
         *error = ConsoleStoreText::tr("cannot commit the free-text index: %1").arg(m_db.lastError().text());
         m_db.rollback();
         return false;
+    }
+    return true;
+}
+
+bool Store::setTextIndexOptions(bool bulkLoad, QString *error)
+{
+    const std::pair<const char *, int> options[] = {
+        {"automerge", bulkLoad ? 0 : 4}, {"crisismerge", 10000}, {"hashsize", bulkLoad ? 64 << 20 : 1 << 20}};
+    QSqlQuery &q = prepared(sql::TextIndexOption);
+    for (const auto &[name, value] : options) {
+        q.bindValue(0, QString::fromLatin1(name));
+        q.bindValue(1, value);
+        if (!q.exec())
+            return fail(q, error, sql::TextIndexOption);
+    }
+    return true;
+}
+
+bool Store::indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error, const std::function<bool()> &cancelled)
+{
+    if (indexed)
+        *indexed = 0;
+    if (m_url.kind != DatabaseUrl::Kind::SQLite)
+        return true;
+    std::optional<SqliteCancel> cancel;
+    if (cancelled)
+        cancel.emplace(m_db, cancelled);
+    // One transaction of the index's file: many alerts make one new segment of the index
+    // (one per ingest commit kept it merging). It reads the database as of its first read
+    // and writes only the other file, so the ingest writer never waits for it.
+    if (!m_db.transaction()) {
+        *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
+        return false;
+    }
+    const auto rollback = [&](QSqlQuery &q, const char *what) {
+        fail(q, error, what);
+        q.finish();
+        m_db.rollback();
+        return false;
+    };
+    QSqlQuery &lock = prepared(sql::LockTextIndex);
+    if (!lock.exec())
+        return rollback(lock, sql::LockTextIndex);
+    QSqlQuery &read = prepared(sql::TextThrough);
+    if (!read.exec() || !read.next())
+        return rollback(read, sql::TextThrough);
+    const qint64 through = read.value(0).toLongLong();
+    read.finish();
+    QSqlQuery &newest = prepared(sql::MaxAlertIdForText);
+    if (!newest.exec() || !newest.next())
+        return rollback(newest, sql::MaxAlertIdForText);
+    const qint64 maxId = newest.value(0).toLongLong();
+    newest.finish();
+    constexpr int kChangesPerPass = 10'000;
+    QSqlQuery &changes = prepared(sql::TextChanges);
+    changes.bindValue(0, kChangesPerPass);
+    if (!changes.exec())
+        return rollback(changes, sql::TextChanges);
+    qint64 lastChange = 0;
+    QList<qint64> changed;
+    while (changes.next()) {
+        lastChange = changes.value(0).toLongLong();
+        const qint64 id = changes.value(1).toLongLong();
+        // Alerts not indexed yet are indexed as they are now, when their turn comes.
+        if (id <= through && !changed.contains(id))
+            changed.append(id);
+    }
+    changes.finish();
+    const qint64 upTo = maxAlerts > 0 ? std::min(maxId, through + maxAlerts) : maxId;
+    if (upTo > through) {
+        QSqlQuery &insert = prepared(sql::IndexNewAlertText);
+        insert.bindValue(0, through);
+        insert.bindValue(1, upTo);
+        if (!insert.exec())
+            return rollback(insert, sql::IndexNewAlertText);
+        insert.finish();
+        QSqlQuery &mark = prepared(sql::SetTextThrough);
+        mark.bindValue(0, upTo);
+        if (!mark.exec())
+            return rollback(mark, sql::SetTextThrough);
+    }
+    for (qint64 id : std::as_const(changed)) {
+        QSqlQuery &drop = prepared(sql::DropTextRow);
+        drop.bindValue(0, id);
+        if (!drop.exec())
+            return rollback(drop, sql::DropTextRow);
+        QSqlQuery &again = prepared(sql::IndexAlertTextAgain); // nothing when it was deleted
+        again.bindValue(0, id);
+        if (!again.exec())
+            return rollback(again, sql::IndexAlertTextAgain);
+    }
+    if (!m_db.commit()) {
+        *error = ConsoleStoreText::tr("cannot commit the free-text index: %1").arg(m_db.lastError().text());
+        m_db.rollback();
+        return false;
+    }
+    if (lastChange > 0) {
+        // The database's write lock, briefly, and only when alerts changed. Should this fail,
+        // the next pass indexes the same alerts again, which changes nothing.
+        QSqlQuery &forget = prepared(sql::ForgetTextChanges);
+        forget.bindValue(0, lastChange);
+        if (!forget.exec())
+            return fail(forget, error, sql::ForgetTextChanges);
     }
     if (indexed)
         *indexed = upTo - through;
@@ -1249,10 +1458,10 @@ bool Store::beginBulkLoad(QString *error)
 {
     if (m_url.kind != DatabaseUrl::Kind::SQLite)
         return true;
-    // Each alert row would otherwise update every index and the free-text index on its way
-    // in; building them once at the end from sorted data is faster. The alerts stored before
-    // are indexed first: the load indexes only its own.
-    if (!finishBulkLoad(error) || !indexAlertText(0, nullptr, error))
+    // Each alert row would otherwise update every index on its way in; building them once at
+    // the end from sorted data is faster. (The free-text index is another file, written
+    // after the rows are in: finishBulkLoad.)
+    if (!finishBulkLoad(error))
         return false;
     if (!m_db.transaction()) {
         *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
@@ -1263,12 +1472,8 @@ bool Store::beginBulkLoad(QString *error)
         m_db.rollback();
         return false;
     };
-    qint64 lastAlertId = 0;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    if (!q.exec(QLatin1String(sql::MaxAlertId)) || !q.next())
-        return rollback(q, sql::MaxAlertId);
-    lastAlertId = q.value(0).toLongLong();
     QStringList names;
     QJsonObject indexes;
     if (!q.exec(QLatin1String(sql::AlertIndexDefinitions)))
@@ -1277,19 +1482,12 @@ bool Store::beginBulkLoad(QString *error)
         names.append(q.value(0).toString());
         indexes.insert(q.value(0).toString(), q.value(1).toString());
     }
-    if (!q.exec(QLatin1String(sql::TextTriggerDefinition)))
-        return rollback(q, sql::TextTriggerDefinition);
-    const QString trigger = q.next() ? q.value(0).toString() : QString();
     q.finish();
     for (const QString &name : std::as_const(names)) {
         if (!q.exec(QString::fromLatin1(sql::DropIndex).arg(name)))
             return rollback(q, sql::DropIndex);
     }
-    if (!trigger.isEmpty() && !q.exec(QLatin1String(sql::DropTextTrigger)))
-        return rollback(q, sql::DropTextTrigger);
-    const QJsonObject pending{{QStringLiteral("after"), lastAlertId},
-                              {QStringLiteral("indexes"), indexes},
-                              {QStringLiteral("trigger"), trigger}};
+    const QJsonObject pending{{QStringLiteral("indexes"), indexes}};
     if (!setSetting(QLatin1String(sql::BulkLoadSetting),
                     QString::fromUtf8(QJsonDocument(pending).toJson(QJsonDocument::Compact)), error)) {
         m_db.rollback();
@@ -1343,17 +1541,6 @@ bool Store::finishBulkLoad(QString *error)
         }
         return true;
     };
-    const auto textIndexSettings = [&](const QList<std::pair<const char *, int>> &settings) {
-        for (const auto &[name, value] : settings) {
-            if (!q.prepare(QLatin1String(sql::TextIndexSetting)))
-                return fail(q, error, sql::TextIndexSetting);
-            q.bindValue(0, QString::fromLatin1(name));
-            q.bindValue(1, value);
-            if (!q.exec())
-                return fail(q, error, sql::TextIndexSetting);
-        }
-        return true;
-    };
     QJsonObject indexes = pending.value(QStringLiteral("indexes")).toObject();
     const QStringList names = indexes.keys();
     for (const QString &name : names) {
@@ -1368,47 +1555,19 @@ bool Store::finishBulkLoad(QString *error)
         if (!ok)
             return done(false);
     }
-    constexpr qint64 kSlice = 200'000;
-    qint64 maxId = 0;
-    if (!maxAlertId(&maxId, error))
+    // The loaded alerts' text, in slices (each a transaction of the index's file, which keeps
+    // its own watermark: a slice done is not done again), with the index set for a bulk load
+    // meanwhile. A load begun before schema 10 noted more ("after", the insert trigger of
+    // schema 4): the index of those days is gone, this one is complete when this returns.
+    if (!setTextIndexOptions(true, error))
         return done(false);
-    qint64 after = qint64(pending.value(QStringLiteral("after")).toDouble());
-    for (; after + kSlice < maxId; after += kSlice) {
-        const bool ok = step([&] {
-            if (!textIndexSettings({{"automerge", 0}, {"crisismerge", 10000}, {"hashsize", 64 << 20}}))
-                return false;
-            if (!q.prepare(QLatin1String(sql::IndexNewAlertText)))
-                return fail(q, error, sql::IndexNewAlertText);
-            q.bindValue(0, after);
-            q.bindValue(1, after + kSlice);
-            if (!q.exec())
-                return fail(q, error, sql::IndexNewAlertText);
-            pending.insert(QStringLiteral("after"), after + kSlice);
-            return true;
-        });
-        if (!ok)
+    for (qint64 indexed = 1; indexed > 0;) {
+        if (!indexAlertText(200'000, &indexed, error))
             return done(false);
     }
-    // The rest, with the trigger back in the same transaction: no alert stored meanwhile is missed.
+    if (!setTextIndexOptions(false, error))
+        return done(false);
     const bool ok = step([&] {
-        if (!textIndexSettings({{"automerge", 0}, {"crisismerge", 10000}, {"hashsize", 64 << 20}}))
-            return false;
-        if (!q.prepare(QLatin1String(sql::IndexNewAlertText)))
-            return fail(q, error, sql::IndexNewAlertText);
-        q.bindValue(0, after);
-        q.bindValue(1, std::numeric_limits<qint64>::max());
-        if (!q.exec())
-            return fail(q, error, sql::IndexNewAlertText);
-        // Small merges after each write from now on; never the whole index at once.
-        if (!textIndexSettings({{"automerge", 4}, {"crisismerge", 10000}, {"hashsize", 1 << 20}}))
-            return false;
-        // A load begun before migration 6 noted the per-alert insert trigger to put back; it is
-        // gone for good (the writer indexes new alerts), so it stays out. Every alert is in
-        // the index now.
-        qint64 indexedThrough = 0;
-        if (!maxAlertId(&indexedThrough, error)
-            || !setSetting(QLatin1String(sql::TextThroughSetting), QString::number(indexedThrough), error))
-            return false;
         if (!q.exec(QLatin1String(sql::Analyze)))
             return fail(q, error, sql::Analyze);
         pending = QJsonObject();

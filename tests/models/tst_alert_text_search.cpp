@@ -1,17 +1,21 @@
-// Free text over the alerts on real SQLite files: the trigram index of schema migration 4
-// answers exactly what the LIKE scan answers (case-insensitive substring of the message, rule,
-// source or the event's fields), follows inserts, updates and deletes, is filled for the
-// alerts of an older database when it is migrated, and is rebuilt after a bulk load. Beyond
-// ASCII, the scan of the alerts not indexed yet folds case exactly as the index does.
+// Free text over the alerts on real SQLite files: the trigram index (its own file since schema
+// migration 10) answers exactly what the LIKE scan answers (case-insensitive substring of the
+// message, rule, source or the event's fields), follows inserts, updates and deletes, is
+// filled for the alerts of an older database when it is migrated, is rebuilt after a bulk
+// load, belongs to one database, and is kept up to date by its own thread. Beyond ASCII, the
+// scan of the alerts not indexed yet folds case exactly as the index does.
 
 #include "models/store/schema.h"
 #include "models/store/store.h"
 #include "models/store/text_fold.h"
+#include "models/store/text_indexer.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QFile>
 #include <QMap>
+#include <QSignalSpy>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -159,12 +163,35 @@ QStringList alertSchema(const QSqlDatabase &db)
 
 bool textIndexIsIntact(const QSqlDatabase &db, QString *error)
 {
-    // Compares the index with the rows of its content view (rank 1: with the content).
+    // The index's own check (rank 1: its words against its stored text), then its rows
+    // against the alerts up to its watermark, both ways.
     QSqlQuery q(db);
-    if (q.exec(QStringLiteral("INSERT INTO alert_text (alert_text, rank) VALUES ('integrity-check', 1)")))
-        return true;
-    *error = q.lastError().text();
-    return false;
+    if (!q.exec(QStringLiteral("INSERT INTO search.alert_text (alert_text, rank) VALUES ('integrity-check', 1)"))) {
+        *error = q.lastError().text();
+        return false;
+    }
+    const QString indexed = QStringLiteral("SELECT rowid, message, rule_name, source_id, fields FROM search.alert_text");
+    const QString alerts = QStringLiteral("SELECT id, message, rule_name, source_id, fields FROM alert_text_source"
+                                          " WHERE id <= (SELECT through FROM search.alert_text_state)");
+    if (!q.exec(QStringLiteral("SELECT (SELECT COUNT(*) FROM (%1 EXCEPT %2)), (SELECT COUNT(*) FROM (%2 EXCEPT %1))")
+                    .arg(indexed, alerts))
+        || !q.next()) {
+        *error = q.lastError().text();
+        return false;
+    }
+    if (q.value(0).toInt() != 0 || q.value(1).toInt() != 0) {
+        *error = QStringLiteral("%1 indexed rows are not the alerts', %2 alerts are not indexed as they are")
+                     .arg(q.value(0).toInt())
+                     .arg(q.value(1).toInt());
+        return false;
+    }
+    return true;
+}
+
+qint64 textIndexedThrough(const QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    return q.exec(QStringLiteral("SELECT through FROM search.alert_text_state")) && q.next() ? q.value(0).toLongLong() : -1;
 }
 
 } // namespace
@@ -186,6 +213,9 @@ private slots:
     void interruptedBulkLoadIsFinishedOnOpen();
     void interruptedBulkLoadBeforeMigrationNine();
     void migrationFromVersionTwoIndexesOldAlerts();
+    void indexOfAnotherDatabaseIsRebuilt();
+    void indexAheadOfARestoredDatabaseIsRebuilt();
+    void indexerThreadKeepsUp();
     void sqliteOnlyStatementsAreSkippedOnPostgres();
 
 private:
@@ -413,9 +443,35 @@ void TestAlertTextSearch::followsUpdatesAndDeletes()
     QSqlQuery q(db);
     QVERIFY(q.exec(QStringLiteral("UPDATE alerts SET message = 'Password sprayed' WHERE id = 2")));
     QVERIFY(q.exec(QStringLiteral("DELETE FROM alerts WHERE id = 3")));
+    // Found as they are now before the indexer has been by (scanned), and after.
     QCOMPARE(searched(*store, QStringLiteral("failed logins")), QList<qint64>{1});
     QCOMPARE(searched(*store, QStringLiteral("SPRAYED")), QList<qint64>{2});
     QCOMPARE(searched(*store, QStringLiteral("acct-4242")), QList<qint64>{});
+    QVERIFY(q.exec(QStringLiteral("SELECT alert_id FROM alert_text_changes ORDER BY seq")));
+    QList<qint64> changes;
+    while (q.next())
+        changes.append(q.value(0).toLongLong());
+    QCOMPARE(changes, (QList<qint64>{2, 3}));
+    qint64 indexed = -1;
+    QVERIFY2(store->indexAlertText(0, &indexed, &error), qPrintable(error));
+    QCOMPARE(indexed, 0);
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM alert_text_changes")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
+    QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
+    QCOMPARE(searched(*store, QStringLiteral("failed logins")), QList<qint64>{1});
+    QCOMPARE(searched(*store, QStringLiteral("SPRAYED")), QList<qint64>{2});
+    QCOMPARE(searched(*store, QStringLiteral("acct-4242")), QList<qint64>{});
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM search.alert_text WHERE rowid = 3")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
+    // An alert changed before its first pass is indexed as it is then, once.
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts, 2, kT0 + 3'600'000), &error), qPrintable(error));
+    const qint64 newest = std::size(kAlerts) + 2;
+    QVERIFY(q.exec(QStringLiteral("UPDATE alerts SET message = 'Quota exceeded' WHERE id = %1").arg(newest)));
+    QVERIFY2(store->indexAlertText(0, &indexed, &error), qPrintable(error));
+    QCOMPARE(indexed, 2);
+    QCOMPARE(textIndexedThrough(db), newest);
+    QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
+    QCOMPARE(searched(*store, QStringLiteral("quota exceeded")), QList<qint64>{newest});
     // Triage does not touch the indexed columns; the index stays as it is.
     const BulkActionResult r = store->applyAlertActions({1, 2}, AlertAction::Acknowledge,
                                                         Actor{QStringLiteral("alice"), Role::Analyst}, QString());
@@ -438,9 +494,10 @@ void TestAlertTextSearch::bulkLoadRebuildsIndexes()
 
     QVERIFY2(store->beginBulkLoad(&error), qPrintable(error));
     QStringList during = alertSchema(db);
-    // Only the triggers that keep the index in step with updates and deletes stay.
-    QCOMPARE(during, (QStringList{schemaBefore.filter(QStringLiteral("alert_text_delete|")).value(0),
-                                  schemaBefore.filter(QStringLiteral("alert_text_update|")).value(0)}));
+    // Only the triggers that note updates and deletes for the free-text index stay.
+    QCOMPARE(during, (QStringList{schemaBefore.filter(QStringLiteral("alert_text_changed_delete|")).value(0),
+                                  schemaBefore.filter(QStringLiteral("alert_text_changed_update|")).value(0)}));
+    QCOMPARE(during.size(), 2);
     QVERIFY(!store->setting(QStringLiteral("bulk_load.pending")).isEmpty());
     QVERIFY2(store->insertGenerated(chunkOf(kAlerts + 3, std::size(kAlerts) - 3, kT0 + 3 * 60'000), &error),
              qPrintable(error));
@@ -504,8 +561,12 @@ void TestAlertTextSearch::interruptedBulkLoadBeforeMigrationNine()
                                       " 'CREATE INDEX alerts_assigned_created ON alerts (assigned_to, created_at)')"
                                       " WHERE key = 'bulk_load.pending'")));
         QCOMPARE(q.numRowsAffected(), 1);
-        QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_version WHERE version = 9")));
-        QCOMPARE(q.numRowsAffected(), 1);
+        // Migration 10 undone as well (it runs again on open).
+        for (const char *undo : {"DROP TRIGGER alert_text_changed_delete", "DROP TRIGGER alert_text_changed_update",
+                                 "DROP TABLE alert_text_changes"})
+            QVERIFY2(q.exec(QLatin1String(undo)), undo);
+        QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_version WHERE version >= 9")));
+        QCOMPARE(q.numRowsAffected(), schema::latestVersion() - 8);
     }
     QString connection;
     auto store = openStore(QStringLiteral("interrupted-8.db"), &connection);
@@ -567,6 +628,107 @@ void TestAlertTextSearch::migrationFromVersionTwoIndexesOldAlerts()
     QCOMPARE(searched(*store, QStringLiteral("failed logins")), QList<qint64>{3});
 }
 
+void TestAlertTextSearch::indexOfAnotherDatabaseIsRebuilt()
+{
+    // A database deleted and made anew beside the old index file: the file is not its own.
+    const QString file = QStringLiteral("replaced.db");
+    {
+        auto store = openStore(file);
+        QVERIFY(store);
+        QString error;
+        QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0), &error), qPrintable(error));
+        QVERIFY2(store->indexAlertText(0, nullptr, &error), qPrintable(error));
+        QCOMPARE(searched(*store, QStringLiteral("failed logins")), (QList<qint64>{2, 1}));
+    }
+    for (const char *suffix : {"", "-wal", "-shm"})
+        QFile::remove(m_dir.filePath(file + QLatin1String(suffix)));
+    QVERIFY(QFile::exists(m_dir.filePath(file + QStringLiteral("-text"))));
+    QString connection;
+    auto store = openStore(file, &connection);
+    QVERIFY(store);
+    const QSqlDatabase db = QSqlDatabase::database(connection, false);
+    QCOMPARE(textIndexedThrough(db), 0);
+    QString error;
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts + 4, 2, kT0), &error), qPrintable(error));
+    QVERIFY2(store->indexAlertText(0, nullptr, &error), qPrintable(error));
+    QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
+    // Alert 1 of this database is the PII export, not the old database's failed logins.
+    QCOMPARE(searched(*store, QStringLiteral("failed logins")), QList<qint64>{});
+    QCOMPARE(searched(*store, QStringLiteral("unencrypted")), QList<qint64>{1});
+}
+
+void TestAlertTextSearch::indexAheadOfARestoredDatabaseIsRebuilt()
+{
+    // The database restored from a copy older than its index file (same identity).
+    const QString file = QStringLiteral("restored.db");
+    const QString path = m_dir.filePath(file);
+    {
+        auto store = openStore(file);
+        QVERIFY(store);
+        QString error;
+        QVERIFY2(store->insertGenerated(chunkOf(kAlerts, 5, kT0), &error), qPrintable(error));
+    }
+    QVERIFY(QFile::copy(path, path + QStringLiteral(".backup"))); // closed: no log to copy
+    {
+        auto store = openStore(file);
+        QVERIFY(store);
+        QString error;
+        QVERIFY2(store->insertGenerated(chunkOf(kAlerts + 5, 4, kT0 + 5 * 60'000), &error), qPrintable(error));
+        QVERIFY2(store->indexAlertText(0, nullptr, &error), qPrintable(error));
+        QCOMPARE(searched(*store, QStringLiteral("sku-1234")), QList<qint64>{9});
+    }
+    for (const char *suffix : {"", "-wal", "-shm"})
+        QFile::remove(path + QLatin1String(suffix));
+    QVERIFY(QFile::copy(path + QStringLiteral(".backup"), path));
+    QString connection;
+    auto store = openStore(file, &connection);
+    QVERIFY(store);
+    const QSqlDatabase db = QSqlDatabase::database(connection, false);
+    QCOMPARE(textIndexedThrough(db), 0);
+    QString error;
+    // Alerts 6-9 of the restored database are other alerts than those the file held.
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts, 4, kT0 + 3'600'000), &error), qPrintable(error));
+    QVERIFY2(store->indexAlertText(0, nullptr, &error), qPrintable(error));
+    QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
+    QCOMPARE(textIndexedThrough(db), 9);
+    QCOMPARE(searched(*store, QStringLiteral("sku-1234")), QList<qint64>{});
+    QCOMPARE(searched(*store, QStringLiteral("failed logins")), (QList<qint64>{7, 6, 2, 1}));
+}
+
+void TestAlertTextSearch::indexerThreadKeepsUp()
+{
+    QString connection;
+    auto store = openStore(QStringLiteral("indexer.db"), &connection);
+    QVERIFY(store);
+    const QSqlDatabase db = QSqlDatabase::database(connection, false);
+    QString error;
+    std::vector<Spec> specs;
+    QList<QByteArray> texts;
+    for (int i = 0; i < TextIndexer::kAlertsPerPass + 500; ++i) {
+        texts.append(QStringLiteral("Batch job %1 failed").arg(i).toLatin1());
+        specs.push_back({"Batch", "cron-1", texts.constLast().constData(), nullptr});
+    }
+    QVERIFY2(store->insertGenerated(chunkOf(specs.data(), qsizetype(specs.size()), kT0), &error), qPrintable(error));
+    DatabaseUrl url;
+    QVERIFY(DatabaseUrl::parse(m_dir.filePath(QStringLiteral("indexer.db")), &url, &error));
+    TextIndexer indexer(url);
+    QSignalSpy failures(&indexer, &TextIndexer::failure);
+    indexer.start();
+    // More than one pass holds: the second follows the first straight away.
+    QTRY_COMPARE_WITH_TIMEOUT(textIndexedThrough(db), qint64(specs.size()), 60'000);
+    QTRY_VERIFY(indexer.passes() >= 2); // counted just after its commit
+    QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
+    // New alerts wait for the next pass, or one asked for.
+    QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0 + 86'400'000), &error), qPrintable(error));
+    indexer.indexNow();
+    QTRY_COMPARE_WITH_TIMEOUT(textIndexedThrough(db), qint64(specs.size() + std::size(kAlerts)), 60'000);
+    indexer.stop();
+    QVERIFY(indexer.isFinished());
+    QCOMPARE(indexer.alertsIndexed(), qint64(specs.size() + std::size(kAlerts)));
+    QCOMPARE(failures.count(), 0);
+    QCOMPARE(searched(*store, QStringLiteral("batch job 2999 failed")), QList<qint64>{3000});
+}
+
 void TestAlertTextSearch::sqliteOnlyStatementsAreSkippedOnPostgres()
 {
     int sqliteOnly = 0;
@@ -586,8 +748,10 @@ void TestAlertTextSearch::sqliteOnlyStatementsAreSkippedOnPostgres()
     // Migration 4: the view, the index, three triggers, its merge setting, the backfill, the
     // statistics; migration 6: the insert trigger dropped, the watermark, two triggers again;
     // migration 7: the statistics of its index; migration 9: an unfinished bulk load's saved
-    // definitions, the statistics of its index.
-    QCOMPARE(sqliteOnly, 17);
+    // definitions, the statistics of its index; migration 10: the index and its triggers
+    // dropped, the watermark gone, the database's identity, the table of changes and its
+    // two triggers.
+    QCOMPARE(sqliteOnly, 25);
 }
 
 QTEST_GUILESS_MAIN(TestAlertTextSearch)
