@@ -238,6 +238,10 @@ public:
     // nothing of it is kept; the result is false with the reason in *error.
     bool indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error,
                         const std::function<bool()> &cancelled = {});
+    // SQLite: the most memory the connection's page cache of the database may hold (default
+    // 64 MiB; the free-text index's file has 16 MiB of its own). For connections that read
+    // each page once, such as the TextIndexer's.
+    void setCacheSize(int kib);
 
     // SQLite: checkpoints of the write-ahead log run on a thread of their own instead of in
     // the commit that fills it (see WalCheckpointer). For the connection that writes most

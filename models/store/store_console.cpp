@@ -204,14 +204,13 @@ constexpr const char *TextDatabaseSetting = "alert_text.database";
 constexpr const char *LockTextIndex = "UPDATE search.alert_text_state SET through = through WHERE id = 1";
 constexpr const char *TextThrough = "SELECT through FROM search.alert_text_state WHERE id = 1";
 constexpr const char *SetTextThrough = "UPDATE search.alert_text_state SET through = ? WHERE id = 1";
-constexpr const char *IndexNewAlertText =
-    "INSERT INTO search.alert_text (rowid, message, rule_name, source_id, fields)"
-    " SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id > ? AND id <= ?";
+constexpr const char *ReadNewAlertText =
+    "SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id > ? AND id <= ? ORDER BY id";
 constexpr const char *TextChanges = "SELECT seq, alert_id FROM alert_text_changes ORDER BY seq LIMIT ?";
+constexpr const char *ReadAlertText = "SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id = ?";
 constexpr const char *DropTextRow = "DELETE FROM search.alert_text WHERE rowid = ?";
-constexpr const char *IndexAlertTextAgain =
-    "INSERT INTO search.alert_text (rowid, message, rule_name, source_id, fields)"
-    " SELECT id, message, rule_name, source_id, fields FROM alert_text_source WHERE id = ?";
+constexpr const char *InsertAlertText =
+    "INSERT INTO search.alert_text (rowid, message, rule_name, source_id, fields) VALUES (?, ?, ?, ?, ?)";
 constexpr const char *ForgetTextChanges = "DELETE FROM alert_text_changes WHERE seq <= ?";
 // The index's own options (kept in its file): during a bulk load it keeps one segment per
 // 64 MiB of text and merges none (a "crisis" merge of the whole index, which it starts when
@@ -1261,7 +1260,7 @@ bool Store::attachTextIndex(QString *error)
     // Derived data, so a commit needs no fsync of its own: a power cut loses at most the last
     // passes, and their watermark with them.
     for (const char *pragma : {"PRAGMA search.journal_mode = WAL", "PRAGMA search.synchronous = NORMAL",
-                               "PRAGMA search.cache_size = -65536"}) {
+                               "PRAGMA search.cache_size = -16384"}) {
         QSqlQuery p(m_db);
         if (!p.exec(QLatin1String(pragma)))
             return failed(p);
@@ -1363,6 +1362,14 @@ bool Store::setTextIndexOptions(bool bulkLoad, QString *error)
     return true;
 }
 
+void Store::setCacheSize(int kib)
+{
+    if (m_url.kind != DatabaseUrl::Kind::SQLite)
+        return;
+    QSqlQuery q(m_db);
+    q.exec(QStringLiteral("PRAGMA cache_size = -%1").arg(std::max(kib, 1024)));
+}
+
 bool Store::indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error, const std::function<bool()> &cancelled)
 {
     if (indexed)
@@ -1372,9 +1379,67 @@ bool Store::indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error, co
     std::optional<SqliteCancel> cancel;
     if (cancelled)
         cancel.emplace(m_db, cancelled);
-    // One transaction of the index's file: many alerts make one new segment of the index
-    // (one per ingest commit kept it merging). It reads the database as of its first read
-    // and writes only the other file, so the ingest writer never waits for it.
+    const auto readOne = [&](const char *statement, qint64 *value) {
+        QSqlQuery &q = prepared(statement);
+        if (!q.exec() || !q.next())
+            return fail(q, error, statement);
+        *value = q.value(0).toLongLong();
+        q.finish();
+        return true;
+    };
+    // First what to index, each read a statement of its own: the database's snapshot lasts as
+    // long as one read, never a whole pass, so the index never keeps the write-ahead log that
+    // the ingest writer appends to from starting over (a pass holding it let the log grow to
+    // 150 MB over three million events, and every commit paid for checkpointing it).
+    qint64 through = 0, maxId = 0;
+    if (!readOne(sql::TextThrough, &through) || !readOne(sql::MaxAlertIdForText, &maxId))
+        return false;
+    constexpr int kChangesPerPass = 10'000;
+    QSqlQuery &changes = prepared(sql::TextChanges);
+    changes.bindValue(0, kChangesPerPass);
+    if (!changes.exec())
+        return fail(changes, error, sql::TextChanges);
+    qint64 lastChange = 0;
+    QList<qint64> changed;
+    while (changes.next()) {
+        lastChange = changes.value(0).toLongLong();
+        const qint64 id = changes.value(1).toLongLong();
+        // Alerts not indexed yet are indexed as they are now, when their turn comes.
+        if (id <= through && !changed.contains(id))
+            changed.append(id);
+    }
+    changes.finish();
+    const qint64 upTo = maxAlerts > 0 ? std::min(maxId, through + maxAlerts) : maxId;
+    struct Text
+    {
+        qint64 id;
+        QString message, rule, source, fields;
+    };
+    QList<Text> texts;
+    const auto readTexts = [&](QSqlQuery &q, const char *statement) {
+        if (!q.exec())
+            return fail(q, error, statement);
+        while (q.next())
+            texts.append({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
+                          q.value(4).toString()});
+        q.finish();
+        return true;
+    };
+    if (upTo > through) {
+        QSqlQuery &read = prepared(sql::ReadNewAlertText);
+        read.bindValue(0, through);
+        read.bindValue(1, upTo);
+        if (!readTexts(read, sql::ReadNewAlertText))
+            return false;
+    }
+    for (qint64 id : std::as_const(changed)) {
+        QSqlQuery &read = prepared(sql::ReadAlertText); // nothing when it was deleted
+        read.bindValue(0, id);
+        if (!readTexts(read, sql::ReadAlertText))
+            return false;
+    }
+    // Then one transaction of the index's file: many alerts make one new segment of the index
+    // (one per ingest commit kept it merging).
     if (!m_db.transaction()) {
         *error = ConsoleStoreText::tr("cannot start a transaction: %1").arg(m_db.lastError().text());
         return false;
@@ -1388,53 +1453,38 @@ bool Store::indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error, co
     QSqlQuery &lock = prepared(sql::LockTextIndex);
     if (!lock.exec())
         return rollback(lock, sql::LockTextIndex);
-    QSqlQuery &read = prepared(sql::TextThrough);
-    if (!read.exec() || !read.next())
-        return rollback(read, sql::TextThrough);
-    const qint64 through = read.value(0).toLongLong();
-    read.finish();
-    QSqlQuery &newest = prepared(sql::MaxAlertIdForText);
-    if (!newest.exec() || !newest.next())
-        return rollback(newest, sql::MaxAlertIdForText);
-    const qint64 maxId = newest.value(0).toLongLong();
-    newest.finish();
-    constexpr int kChangesPerPass = 10'000;
-    QSqlQuery &changes = prepared(sql::TextChanges);
-    changes.bindValue(0, kChangesPerPass);
-    if (!changes.exec())
-        return rollback(changes, sql::TextChanges);
-    qint64 lastChange = 0;
-    QList<qint64> changed;
-    while (changes.next()) {
-        lastChange = changes.value(0).toLongLong();
-        const qint64 id = changes.value(1).toLongLong();
-        // Alerts not indexed yet are indexed as they are now, when their turn comes.
-        if (id <= through && !changed.contains(id))
-            changed.append(id);
+    qint64 stillThrough = 0;
+    if (!readOne(sql::TextThrough, &stillThrough)) {
+        m_db.rollback();
+        return false;
     }
-    changes.finish();
-    const qint64 upTo = maxAlerts > 0 ? std::min(maxId, through + maxAlerts) : maxId;
-    if (upTo > through) {
-        QSqlQuery &insert = prepared(sql::IndexNewAlertText);
-        insert.bindValue(0, through);
-        insert.bindValue(1, upTo);
-        if (!insert.exec())
-            return rollback(insert, sql::IndexNewAlertText);
-        insert.finish();
-        QSqlQuery &mark = prepared(sql::SetTextThrough);
-        mark.bindValue(0, upTo);
-        if (!mark.exec())
-            return rollback(mark, sql::SetTextThrough);
+    if (stillThrough != through) {
+        // Another connection (a second console, vigil generate) indexed meanwhile: the next
+        // pass starts from where it ended.
+        m_db.rollback();
+        return true;
     }
     for (qint64 id : std::as_const(changed)) {
         QSqlQuery &drop = prepared(sql::DropTextRow);
         drop.bindValue(0, id);
         if (!drop.exec())
             return rollback(drop, sql::DropTextRow);
-        QSqlQuery &again = prepared(sql::IndexAlertTextAgain); // nothing when it was deleted
-        again.bindValue(0, id);
-        if (!again.exec())
-            return rollback(again, sql::IndexAlertTextAgain);
+    }
+    QSqlQuery &insert = prepared(sql::InsertAlertText);
+    for (const Text &t : std::as_const(texts)) {
+        insert.bindValue(0, t.id);
+        insert.bindValue(1, t.message);
+        insert.bindValue(2, t.rule);
+        insert.bindValue(3, t.source);
+        insert.bindValue(4, t.fields);
+        if (!insert.exec())
+            return rollback(insert, sql::InsertAlertText);
+    }
+    if (upTo > through) {
+        QSqlQuery &mark = prepared(sql::SetTextThrough);
+        mark.bindValue(0, upTo);
+        if (!mark.exec())
+            return rollback(mark, sql::SetTextThrough);
     }
     if (!m_db.commit()) {
         *error = ConsoleStoreText::tr("cannot commit the free-text index: %1").arg(m_db.lastError().text());

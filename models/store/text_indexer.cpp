@@ -48,6 +48,8 @@ void TextIndexer::run()
         emit failure(error);
         return;
     }
+    // It reads each new alert and event once: a small cache of the database will do.
+    store->setCacheSize(8 * 1024);
     const auto cancelled = [this] { return m_stopping.load(); };
     QString lastError;
     for (;;) {
