@@ -251,6 +251,12 @@ bool Store::connect(QString *error)
             *error = StoreText::tr("cannot set up free-text search on %1: %2").arg(m_url.displayName(), why);
             return false;
         }
+    } else {
+        // The driver prints the server's notices on standard error ("relation schema_version
+        // already exists, skipping" at every start): only warnings and errors say something.
+        QSqlQuery q(m_db);
+        if (!q.exec(QStringLiteral("SET client_min_messages = warning")))
+            return fail(q, error, "SET client_min_messages = warning");
     }
     return true;
 }
@@ -525,8 +531,13 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insertEvent.bindValue(4, e.sourceId);
             insertEvent.bindValue(5, QString::fromUtf8(e.fieldsJson));
             insertEvent.bindValue(6, receivedAtMs);
-            if (!insertEvent.exec())
-                return rollback(insertEvent, sql::InsertEvent);
+            if (!insertEvent.exec()) {
+                // Named as the SQLite path names it: which event could not be stored.
+                const QString why = insertEvent.lastError().text();
+                rollback(insertEvent, sql::InsertEvent);
+                *error = StoreText::tr("database error (%1) storing event '%2': %3").arg(m_url.displayName(), e.id, why);
+                return false;
+            }
             if (insertEvent.next()) {
                 rowIds[i] = insertEvent.value(0).toLongLong();
                 outcome->isNew[i] = true;
