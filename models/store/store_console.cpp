@@ -139,7 +139,7 @@ constexpr const char *WhereIdIn = " WHERE a.id IN (";
 // Related alerts walk alerts_source_created (source_id, created_at) from the newest.
 constexpr const char *RelatedAlerts =
     "SELECT a.id, a.created_at, COALESCE(a.event_id, 0), a.rule_name, a.message, a.source_type, a.source_id,"
-    " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status"
+    " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status, COALESCE(a.silence_id, 0)"
     " FROM alerts a LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users us ON us.id = a.assigned_to"
     " JOIN alerts o ON o.id = ? WHERE a.source_id = o.source_id AND a.source_type = o.source_type AND a.id <> o.id"
     " ORDER BY a.created_at DESC, a.id DESC LIMIT ?";
@@ -167,6 +167,9 @@ constexpr const char *GenerateResponses =
     "INSERT INTO alert_responses (id, alert_id, user_id, action_taken, notes, timestamp, success, response_time_ms)"
     " VALUES ";
 constexpr const char *GenerateResponseTuple = "(?, ?, ?, ?, ?, ?, ?, ?)";
+// PostgreSQL: rows given explicit ids leave the id column's identity sequence behind; it is
+// moved past them, or the next row stored without an id would take one of theirs.
+constexpr const char *GenerateAdvanceIdentity = "SELECT setval(pg_get_serial_sequence(?, 'id'), ?)";
 
 // Bulk load: what is dropped and built again (every secondary index of alerts, whichever
 // migration made it, and the free-text index's insert trigger), and where that is remembered.
@@ -1193,6 +1196,21 @@ bool Store::insertGenerated(const GeneratedChunk &chunk, QString *error)
               << (r.notes.isNull() ? QStringLiteral("") : r.notes) << r.timeMs << 1 << r.timeMs - a.createdAtMs;
         }))
         return false;
+    if (m_url.kind == DatabaseUrl::Kind::PostgreSQL) {
+        const std::pair<const char *, qint64> lastIds[] = {{"events", eventBase + chunk.events.size()},
+                                                           {"alerts", alertBase + chunk.alerts.size()},
+                                                           {"alert_responses", responseBase + responses.size()}};
+        for (const auto &[table, lastId] : lastIds) {
+            if (lastId < 1)
+                continue; // an empty table: its sequence starts at 1 as it is
+            QSqlQuery &q = prepared(sql::GenerateAdvanceIdentity);
+            q.bindValue(0, QString::fromLatin1(table));
+            q.bindValue(1, lastId);
+            if (!q.exec())
+                return rollback(q, sql::GenerateAdvanceIdentity);
+            q.finish();
+        }
+    }
     if (!m_db.commit()) {
         *error = ConsoleStoreText::tr("cannot commit generated history: %1").arg(m_db.lastError().text());
         m_db.rollback();
