@@ -176,8 +176,9 @@ public:
     // in a temporary table of its connection (PostgreSQL; other connections never see it);
     // then pages of them, joined to their newest alerts.
     // `cancelled` (any thread may make it return true) is asked every few thousand alerts and
-    // by SQLite while a statement runs: when it says so the fold stops and returns false with
-    // *error left empty (the table then holds no groups).
+    // by SQLite while a statement runs (PostgreSQL: before and after its one statement): when
+    // it says so the fold stops and returns false with *error left empty (the table then
+    // holds no groups).
     bool buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error,
                           const std::function<bool()> &cancelled = {});
     bool alertGroupRows(qint64 offset, int limit, QList<AlertGroupRow> *rows, QString *error);

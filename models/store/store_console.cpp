@@ -1472,6 +1472,9 @@ constexpr const char *RangeFold =
     " MAX" VIGIL_SEVERITY_RANK " AS top_rank,"
     " MIN(a.id) AS first_id, MAX(a.id) AS last_id FROM alerts a";
 constexpr const char *RangeGroupTail = " GROUP BY a.rule_name || '', a.source_id, a.created_at / ?) g";
+// PostgreSQL takes the bucket's two parameters for two expressions, and the selected one for
+// a column that is neither grouped nor aggregated: it groups by the output columns instead.
+constexpr const char *PostgresGroupTail = " GROUP BY 1, 2, 3) g";
 constexpr const char *JoinNewest = " JOIN alerts a ON a.id = g.last_id";
 constexpr const char *Count = "SELECT COUNT(*) FROM alert_groups";
 constexpr const char *RowColumns =
@@ -1557,6 +1560,8 @@ QString composeFold(const AlertQuery &query, qint64 windowMs, DatabaseUrl::Kind 
     values->append(windowMs);
     // Every matching alert is read once, so the database's own planner chooses.
     composeWhere(query, queryTerms(query, kind), QueryPlan(), true, hideSilenced, &fold, values);
+    if (kind != DatabaseUrl::Kind::SQLite)
+        return fold + QLatin1String(groupSql::PostgresGroupTail);
     fold += QLatin1String(range ? groupSql::RangeGroupTail : groupSql::GroupTail);
     values->append(windowMs);
     return fold;
@@ -1692,7 +1697,16 @@ bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *g
         return true;
     };
     m_folded.reset();
-    if (!exec(groupSql::CreateTable) || !exec(groupSql::Clear))
+    if (m_url.kind == DatabaseUrl::Kind::SQLite) {
+        if (!exec(groupSql::CreateTable))
+            return false;
+    } else {
+        // PostgreSQL prepares no CREATE: the fixed statement (nothing bound) runs as it is.
+        QSqlQuery create(m_db);
+        if (!create.exec(QLatin1String(groupSql::CreateTable)))
+            return fail(create, error, groupSql::CreateTable);
+    }
+    if (!exec(groupSql::Clear))
         return false;
     if (cancelled && cancelled())
         return false;
@@ -1709,6 +1723,11 @@ bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *g
     QSqlQuery q(m_db);
     if (!execComposed(q, statement, values, false, groupSql::InsertHead, error))
         return false;
+    q.finish();
+    if (cancelled && cancelled()) {
+        exec(groupSql::Clear); // stopped after the statement: no groups are left
+        return false;
+    }
     QSqlQuery &count = prepared(groupSql::Count);
     if (!count.exec() || !count.next())
         return fail(count, error, groupSql::Count);
