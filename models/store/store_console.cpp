@@ -132,7 +132,7 @@ constexpr const char *AlertRecordSelect =
     "SELECT a.id, a.created_at, a.severity, a.type, a.status, COALESCE(a.rule_id, 0), a.rule_name,"
     " a.message, a.source_type, a.source_id, COALESCE(a.event_id, 0), COALESCE(e.event_id, ''),"
     " COALESCE(ua.username, ''), COALESCE(a.acknowledged_at, 0), COALESCE(ur.username, ''),"
-    " COALESCE(a.resolved_at, 0), a.resolution_notes, a.details"
+    " COALESCE(a.resolved_at, 0), a.resolution_notes, a.details, COALESCE(a.silence_id, 0)"
     " FROM alerts a LEFT JOIN events e ON e.id = a.event_id"
     " LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users ur ON ur.id = a.resolved_by";
 constexpr const char *WhereIdIn = " WHERE a.id IN (";

@@ -65,7 +65,7 @@ private slots:
     void relatedAlerts_data();
     void relatedAlerts();
     void relatedAlertsNewestFirst();
-    void relatedAlertsSayWhichAreSilenced();
+    void silencedAlertsSaySoEverywhere();
     void ruleAlertsHaveNoAnomaly();
 
 private:
@@ -423,8 +423,9 @@ void TestStoreConsole::relatedAlerts()
     }
 }
 
-// The detail view marks a related alert that a silence hid, as the table does.
-void TestStoreConsole::relatedAlertsSayWhichAreSilenced()
+// A silenced alert says so in related alerts (the detail view marks it, as the table does)
+// and in full records (exports, re-reads), not only in the table's rows.
+void TestStoreConsole::silencedAlertsSaySoEverywhere()
 {
     engine::Silence silence;
     silence.sourceId = QStringLiteral("pay-gw-001");
@@ -444,6 +445,21 @@ void TestStoreConsole::relatedAlertsSayWhichAreSilenced()
     QVERIFY2(m_store->relatedAlerts(6, 20, &rows, &error), qPrintable(error));
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows.first().silenceId, 0);
+    QList<AlertRecord> records;
+    QVERIFY2(m_store->alertRecords({6, 1}, &records, &error), qPrintable(error));
+    QCOMPARE(records.size(), 2);
+    QCOMPARE(records.at(0).silenceId, silence.id);
+    QCOMPARE(records.at(1).silenceId, 0);
+    AlertQuery all;
+    all.showSilenced = true;
+    QList<qint64> silenced;
+    QVERIFY2(m_store->readAlertRecords(all, 3, [&](const QList<AlertRecord> &chunk) {
+        for (const AlertRecord &r : chunk)
+            if (r.silenceId != 0)
+                silenced << r.id << r.silenceId;
+        return true;
+    }, &error), qPrintable(error));
+    QCOMPARE(silenced, (QList<qint64>{6, silence.id}));
 }
 
 void TestStoreConsole::relatedAlertsNewestFirst()
