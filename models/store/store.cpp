@@ -31,6 +31,11 @@ constexpr const char *SchemaVersionTable =
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
 constexpr const char *SelectSchemaVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
 constexpr const char *InsertSchemaVersion = "INSERT INTO schema_version (version) VALUES (?)";
+// PostgreSQL: several Vigil processes may open one database at once (even CREATE TABLE IF
+// NOT EXISTS fails in one of two that race). The first to take this lock of the database
+// ("VIGL") migrates; the others wait for it and find the schema done.
+constexpr const char *LockMigrations = "SELECT pg_advisory_lock(1447642956)";
+constexpr const char *UnlockMigrations = "SELECT pg_advisory_unlock(1447642956)";
 
 constexpr const char *InsertEvent =
     "INSERT INTO events (event_id, time, type, source_type, source_id, fields, received_at)"
@@ -293,6 +298,22 @@ int Store::schemaVersion()
 }
 
 bool Store::migrate(QString *error)
+{
+    if (m_url.kind == DatabaseUrl::Kind::PostgreSQL) {
+        QSqlQuery &lock = prepared(sql::LockMigrations);
+        if (!lock.exec())
+            return fail(lock, error, sql::LockMigrations);
+        lock.finish();
+        const bool migrated = migrateLocked(error);
+        QSqlQuery &unlock = prepared(sql::UnlockMigrations);
+        unlock.exec();
+        unlock.finish();
+        return migrated;
+    }
+    return migrateLocked(error);
+}
+
+bool Store::migrateLocked(QString *error)
 {
     {
         QSqlQuery q(m_db);

@@ -270,6 +270,7 @@ private:
     Store(const DatabaseUrl &url, const QString &connectionName);
     bool connect(QString *error);
     bool migrate(QString *error);
+    bool migrateLocked(QString *error); // migrate() once no other process migrates (PostgreSQL)
     // SQLite: prepares the multi-row event insert and the two reads it needs; false (one
     // statement per event from then on, with a warning) when SQLite refuses them.
     bool prepareEventGroupInsert();

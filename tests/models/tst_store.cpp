@@ -16,7 +16,9 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QSemaphore>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTest>
 
 using namespace vigil;
@@ -272,6 +274,45 @@ private slots:
         QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM users"_qs).toInt(), 1);
         QCOMPARE(store->setting(u"k"_qs), u"kept"_qs);
         QCOMPARE(store->setting(u"missing"_qs, u"fallback"_qs), u"fallback"_qs);
+    }
+
+    // Vigil processes sharing a PostgreSQL database may start together on an empty one: one
+    // migrates, the others wait for it and find the schema done.
+    void migrationsConcurrentOpens()
+    {
+        if (!postgres())
+            QSKIP("PostgreSQL only: a SQLite database is opened by one process, its writer first");
+        const DatabaseUrl url = freshUrl();
+        constexpr int kOpeners = 4;
+        QString errors[kOpeners];
+        int versions[kOpeners] = {};
+        QList<QThread *> threads;
+        QSemaphore ready, go;
+        for (int i = 0; i < kOpeners; ++i) {
+            const QString name = connectionName();
+            threads << QThread::create([&, i, name] {
+                ready.release();
+                go.acquire();
+                auto store = Store::open(url, name, &errors[i]);
+                versions[i] = store ? store->schemaVersion() : -1;
+            });
+            threads.last()->start();
+        }
+        ready.acquire(kOpeners);
+        go.release(kOpeners);
+        for (QThread *t : std::as_const(threads)) {
+            QVERIFY(t->wait(60'000));
+            delete t;
+        }
+        for (int i = 0; i < kOpeners; ++i) {
+            QVERIFY2(errors[i].isEmpty(), qPrintable(errors[i]));
+            QCOMPARE(versions[i], schema::latestVersion());
+        }
+        QString connection;
+        auto store = openStore(url, &connection);
+        QVERIFY(store);
+        QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM schema_version"_qs).toInt(), schema::migrations().size());
+        QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM users"_qs).toInt(), 1);
     }
 
     void migrationsRefuseNewerSchema()
