@@ -93,7 +93,7 @@ public:
         return true;
     }
 
-    // For helpers returning a URL: warns and returns a URL no server answers, so opening it
+    // For test code that returns a URL: warns and returns a URL no server answers, so opening it
     // fails the test.
     models::DatabaseUrl createOrWarn()
     {
