@@ -31,6 +31,11 @@ constexpr const char *SchemaVersionTable =
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
 constexpr const char *SelectSchemaVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
 constexpr const char *InsertSchemaVersion = "INSERT INTO schema_version (version) VALUES (?)";
+// PostgreSQL: several Vigil processes may open one database at once (even CREATE TABLE IF
+// NOT EXISTS fails in one of two that race). The first to take this lock of the database
+// ("VIGL") migrates; the others wait for it and find the schema done.
+constexpr const char *LockMigrations = "SELECT pg_advisory_lock(1447642956)";
+constexpr const char *UnlockMigrations = "SELECT pg_advisory_unlock(1447642956)";
 
 constexpr const char *InsertEvent =
     "INSERT INTO events (event_id, time, type, source_type, source_id, fields, received_at)"
@@ -255,6 +260,12 @@ bool Store::connect(QString *error)
             *error = StoreText::tr("cannot set up free-text search on %1: %2").arg(m_url.displayName(), why);
             return false;
         }
+    } else {
+        // The driver prints the server's notices on standard error ("relation schema_version
+        // already exists, skipping" at every start): only warnings and errors say something.
+        QSqlQuery q(m_db);
+        if (!q.exec(QStringLiteral("SET client_min_messages = warning")))
+            return fail(q, error, "SET client_min_messages = warning");
     }
     return true;
 }
@@ -291,6 +302,22 @@ int Store::schemaVersion()
 }
 
 bool Store::migrate(QString *error)
+{
+    if (m_url.kind == DatabaseUrl::Kind::PostgreSQL) {
+        QSqlQuery &lock = prepared(sql::LockMigrations);
+        if (!lock.exec())
+            return fail(lock, error, sql::LockMigrations);
+        lock.finish();
+        const bool migrated = migrateLocked(error);
+        QSqlQuery &unlock = prepared(sql::UnlockMigrations);
+        unlock.exec();
+        unlock.finish();
+        return migrated;
+    }
+    return migrateLocked(error);
+}
+
+bool Store::migrateLocked(QString *error)
 {
     {
         QSqlQuery q(m_db);
@@ -529,8 +556,13 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insertEvent.bindValue(4, e.sourceId);
             insertEvent.bindValue(5, QString::fromUtf8(e.fieldsJson));
             insertEvent.bindValue(6, receivedAtMs);
-            if (!insertEvent.exec())
-                return rollback(insertEvent, sql::InsertEvent);
+            if (!insertEvent.exec()) {
+                // Named as the SQLite path names it: which event could not be stored.
+                const QString why = insertEvent.lastError().text();
+                rollback(insertEvent, sql::InsertEvent);
+                *error = StoreText::tr("database error (%1) storing event '%2': %3").arg(m_url.displayName(), e.id, why);
+                return false;
+            }
             if (insertEvent.next()) {
                 rowIds[i] = insertEvent.value(0).toLongLong();
                 outcome->isNew[i] = true;

@@ -176,8 +176,9 @@ public:
     // in a temporary table of its connection (PostgreSQL; other connections never see it);
     // then pages of them, joined to their newest alerts.
     // `cancelled` (any thread may make it return true) is asked every few thousand alerts and
-    // by SQLite while a statement runs: when it says so the fold stops and returns false with
-    // *error left empty (the table then holds no groups).
+    // by SQLite while a statement runs (PostgreSQL: before and after its one statement): when
+    // it says so the fold stops and returns false with *error left empty (the table then
+    // holds no groups).
     bool buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *groups, QString *error,
                           const std::function<bool()> &cancelled = {});
     bool alertGroupRows(qint64 offset, int limit, QList<AlertGroupRow> *rows, QString *error);
@@ -288,6 +289,7 @@ private:
     // file belongs to another database or holds alerts this one does not.
     bool prepareTextIndex(QString *error);
     bool setTextIndexOptions(bool bulkLoad, QString *error);
+    bool migrateLocked(QString *error); // migrate() once no other process migrates (PostgreSQL)
     // SQLite: prepares the multi-row event insert and the two reads it needs; false (one
     // statement per event from then on, with a warning) when SQLite refuses them.
     bool prepareEventGroupInsert();

@@ -139,14 +139,14 @@ constexpr const char *AlertRecordSelect =
     "SELECT a.id, a.created_at, a.severity, a.type, a.status, COALESCE(a.rule_id, 0), a.rule_name,"
     " a.message, a.source_type, a.source_id, COALESCE(a.event_id, 0), COALESCE(e.event_id, ''),"
     " COALESCE(ua.username, ''), COALESCE(a.acknowledged_at, 0), COALESCE(ur.username, ''),"
-    " COALESCE(a.resolved_at, 0), a.resolution_notes, a.details"
+    " COALESCE(a.resolved_at, 0), a.resolution_notes, a.details, COALESCE(a.silence_id, 0)"
     " FROM alerts a LEFT JOIN events e ON e.id = a.event_id"
     " LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users ur ON ur.id = a.resolved_by";
 constexpr const char *WhereIdIn = " WHERE a.id IN (";
 // Related alerts walk alerts_source_created (source_id, created_at) from the newest.
 constexpr const char *RelatedAlerts =
     "SELECT a.id, a.created_at, COALESCE(a.event_id, 0), a.rule_name, a.message, a.source_type, a.source_id,"
-    " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status"
+    " COALESCE(ua.username, ''), COALESCE(us.username, ''), a.severity, a.type, a.status, COALESCE(a.silence_id, 0)"
     " FROM alerts a LEFT JOIN users ua ON ua.id = a.acknowledged_by LEFT JOIN users us ON us.id = a.assigned_to"
     " JOIN alerts o ON o.id = ? WHERE a.source_id = o.source_id AND a.source_type = o.source_type AND a.id <> o.id"
     " ORDER BY a.created_at DESC, a.id DESC LIMIT ?";
@@ -174,6 +174,9 @@ constexpr const char *GenerateResponses =
     "INSERT INTO alert_responses (id, alert_id, user_id, action_taken, notes, timestamp, success, response_time_ms)"
     " VALUES ";
 constexpr const char *GenerateResponseTuple = "(?, ?, ?, ?, ?, ?, ?, ?)";
+// PostgreSQL: rows given explicit ids leave the id column's identity sequence behind; it is
+// moved past them, or the next row stored without an id would take one of theirs.
+constexpr const char *GenerateAdvanceIdentity = "SELECT setval(pg_get_serial_sequence(?, 'id'), ?)";
 
 // Bulk load: what is dropped and built again (every secondary index of alerts, whichever
 // migration made it), and where that is remembered.
@@ -1224,6 +1227,21 @@ bool Store::insertGenerated(const GeneratedChunk &chunk, QString *error)
               << (r.notes.isNull() ? QStringLiteral("") : r.notes) << r.timeMs << 1 << r.timeMs - a.createdAtMs;
         }))
         return false;
+    if (m_url.kind == DatabaseUrl::Kind::PostgreSQL) {
+        const std::pair<const char *, qint64> lastIds[] = {{"events", eventBase + chunk.events.size()},
+                                                           {"alerts", alertBase + chunk.alerts.size()},
+                                                           {"alert_responses", responseBase + responses.size()}};
+        for (const auto &[table, lastId] : lastIds) {
+            if (lastId < 1)
+                continue; // an empty table: its sequence starts at 1 as it is
+            QSqlQuery &q = prepared(sql::GenerateAdvanceIdentity);
+            q.bindValue(0, QString::fromLatin1(table));
+            q.bindValue(1, lastId);
+            if (!q.exec())
+                return rollback(q, sql::GenerateAdvanceIdentity);
+            q.finish();
+        }
+    }
     if (!m_db.commit()) {
         *error = ConsoleStoreText::tr("cannot commit generated history: %1").arg(m_db.lastError().text());
         m_db.rollback();
@@ -1663,6 +1681,9 @@ constexpr const char *RangeFold =
     " MAX" VIGIL_SEVERITY_RANK " AS top_rank,"
     " MIN(a.id) AS first_id, MAX(a.id) AS last_id FROM alerts a";
 constexpr const char *RangeGroupTail = " GROUP BY a.rule_name || '', a.source_id, a.created_at / ?) g";
+// PostgreSQL takes the bucket's two parameters for two expressions, and the selected one for
+// a column that is neither grouped nor aggregated: it groups by the output columns instead.
+constexpr const char *PostgresGroupTail = " GROUP BY 1, 2, 3) g";
 constexpr const char *JoinNewest = " JOIN alerts a ON a.id = g.last_id";
 constexpr const char *Count = "SELECT COUNT(*) FROM alert_groups";
 constexpr const char *RowColumns =
@@ -1748,6 +1769,8 @@ QString composeFold(const AlertQuery &query, qint64 windowMs, DatabaseUrl::Kind 
     values->append(windowMs);
     // Every matching alert is read once, so the database's own planner chooses.
     composeWhere(query, queryTerms(query, kind), QueryPlan(), true, hideSilenced, &fold, values);
+    if (kind != DatabaseUrl::Kind::SQLite)
+        return fold + QLatin1String(groupSql::PostgresGroupTail);
     fold += QLatin1String(range ? groupSql::RangeGroupTail : groupSql::GroupTail);
     values->append(windowMs);
     return fold;
@@ -1883,7 +1906,16 @@ bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *g
         return true;
     };
     m_folded.reset();
-    if (!exec(groupSql::CreateTable) || !exec(groupSql::Clear))
+    if (m_url.kind == DatabaseUrl::Kind::SQLite) {
+        if (!exec(groupSql::CreateTable))
+            return false;
+    } else {
+        // PostgreSQL prepares no CREATE: the fixed statement (nothing bound) runs as it is.
+        QSqlQuery create(m_db);
+        if (!create.exec(QLatin1String(groupSql::CreateTable)))
+            return fail(create, error, groupSql::CreateTable);
+    }
+    if (!exec(groupSql::Clear))
         return false;
     if (cancelled && cancelled())
         return false;
@@ -1900,6 +1932,11 @@ bool Store::buildAlertGroups(const AlertQuery &query, qint64 windowMs, qint64 *g
     QSqlQuery q(m_db);
     if (!execComposed(q, statement, values, false, groupSql::InsertHead, error))
         return false;
+    q.finish();
+    if (cancelled && cancelled()) {
+        exec(groupSql::Clear); // stopped after the statement: no groups are left
+        return false;
+    }
     QSqlQuery &count = prepared(groupSql::Count);
     if (!count.exec() || !count.next())
         return fail(count, error, groupSql::Count);

@@ -2,18 +2,23 @@
 """End to end with a client that is not Qt: the real `vigil --headless` binary driven by
 Debian's python3-websockets (10.4).
 
-usage: /usr/bin/python3 python_client.py PATH/TO/vigil
+usage: /usr/bin/python3 python_client.py [--postgresql] PATH/TO/vigil
 
 Imports rules with `vigil rules import`, starts `vigil --headless` on a free loopback port
 with a temporary database, HOME and XDG folders (the user's data is never touched), then
 checks the handshake (401/404), acknowledgements, duplicates, rejections, an /alerts
 broadcast, and that SIGTERM answers what is in flight, records the last broadcasts and exits 0.
+
+The database is a SQLite file, or with --postgresql a new database on the server that
+VIGIL_TEST_POSTGRES_URL names (dropped afterwards; its rows are read with psql). Without the
+variable --postgresql skips: exit code 77.
 """
 
 import asyncio
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import socket
@@ -23,10 +28,12 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 import websockets
 import websockets.exceptions
 
+SKIPPED = 77
 TOKEN = "py-e2e-5b1d9c"
 START_TIMEOUT = 30.0
 STEP_TIMEOUT = 10.0
@@ -77,6 +84,50 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class Database:
+    """Where vigil stores, and the rows the test reads back: a SQLite file read with sqlite3,
+    or a new PostgreSQL database read with psql (numbers come back as ints either way)."""
+
+    def __init__(self, tmp, postgres_url=None):
+        self.postgres = None
+        if postgres_url is None:
+            self.path = os.path.join(tmp, "vigil.db")
+            self.url = f"sqlite:{self.path}"
+            self.display = f"SQLite {self.path}"
+            return
+        server = urllib.parse.urlsplit(postgres_url)
+        if server.scheme not in ("postgresql", "postgres") or not server.hostname:
+            raise AssertionError(f"VIGIL_TEST_POSTGRES_URL is not a postgresql:// URL: {postgres_url}")
+        self.server = postgres_url
+        name = f"vigil_py_e2e_{os.getpid()}"
+        self._psql(self.server, f"CREATE DATABASE {name}")
+        self.postgres = name
+        self.url = urllib.parse.urlunsplit(server._replace(path=f"/{name}"))
+        user = f"{urllib.parse.unquote(server.username)}@" if server.username else ""
+        self.display = f"PostgreSQL {user}{server.hostname}:{server.port or 5432}/{name}"
+
+    @staticmethod
+    def _psql(url, sql):
+        run = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                             capture_output=True, text=True, timeout=STEP_TIMEOUT * 3)
+        if run.returncode != 0:
+            raise AssertionError(f"psql failed on {sql!r}: {run.stderr.strip()}")
+        return run.stdout
+
+    def rows(self, sql):
+        if self.postgres is None:
+            with sqlite3.connect(self.path) as db:
+                return [tuple(row) for row in db.execute(sql)]
+        number = re.compile(r"-?[0-9]+")
+        return [tuple(int(v) if number.fullmatch(v) else v for v in line.split("\t"))
+                for line in self._psql(self.url, sql).splitlines() if line]
+
+    def drop(self):
+        if self.postgres is not None:
+            self._psql(self.server, f"DROP DATABASE IF EXISTS {self.postgres} WITH (FORCE)")
+            self.postgres = None
 
 
 class Vigil:
@@ -139,7 +190,7 @@ async def request(ws, message):
     return json.loads(await asyncio.wait_for(ws.recv(), STEP_TIMEOUT))
 
 
-async def scenario(port, vigil, database_path):
+async def scenario(port, vigil, database):
     base = f"ws://127.0.0.1:{port}"
     bearer = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -194,10 +245,8 @@ async def scenario(port, vigil, database_path):
     message = json.loads(await asyncio.wait_for(subscriber.recv(), STEP_TIMEOUT))
     alert = message.get("alert", {})
     check(message.get("type") == "alert", "subscriber gets {type: alert}", message)
-    with sqlite3.connect(database_path) as db:
-        alert_id, created_at = db.execute(
-            "SELECT a.id, a.created_at FROM alerts a JOIN events e ON e.id = a.event_id WHERE e.event_id = 'py-big'"
-        ).fetchone()
+    [(alert_id, created_at)] = database.rows(
+        "SELECT a.id, a.created_at FROM alerts a JOIN events e ON e.id = a.event_id WHERE e.event_id = 'py-big'")
     expected = {
         "id": alert_id,
         "rule": "Big transfer",
@@ -266,12 +315,22 @@ async def scenario(port, vigil, database_path):
 
 
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    postgresql = args[:1] == ["--postgresql"]
+    if postgresql:
+        args = args[1:]
+    if len(args) != 1:
         print(__doc__, file=sys.stderr)
         return 2
-    binary = os.path.abspath(sys.argv[1])
+    postgres_url = os.environ.get("VIGIL_TEST_POSTGRES_URL", "")
+    if postgresql and not postgres_url:
+        print("# SKIP --postgresql needs VIGIL_TEST_POSTGRES_URL=postgresql://USER@HOST:PORT/DB "
+              "(scripts/test.sh starts a server for it)", flush=True)
+        return SKIPPED
+    binary = os.path.abspath(args[0])
     tmp = tempfile.mkdtemp(prefix="vigil-py-e2e-")
     vigil = None
+    database = None
     try:
         env = dict(os.environ)
         env.update({
@@ -282,18 +341,17 @@ def main():
             "VIGIL_TOKEN": TOKEN,
             "QT_QPA_PLATFORM": "offscreen",
         })
-        database_path = os.path.join(tmp, "vigil.db")
-        database = f"sqlite:{database_path}"
+        database = Database(tmp, postgres_url if postgresql else None)
         rules_path = os.path.join(tmp, "rules.json")
         with open(rules_path, "w", encoding="utf-8") as f:
             json.dump(RULES, f)
 
-        run = subprocess.run([binary, "rules", "import", rules_path, "--database", database], env=env,
+        run = subprocess.run([binary, "rules", "import", rules_path, "--database", database.url], env=env,
                              capture_output=True, text=True, timeout=STEP_TIMEOUT * 3)
         check(run.returncode == 0, "vigil rules import exits 0", run.stderr)
-        check(f"Imported 2 rule(s) into SQLite {database_path}: 2 new, 0 replaced." in run.stderr,
+        check(f"Imported 2 rule(s) into {database.display}: 2 new, 0 replaced." in run.stderr,
               "vigil rules import reports what it did", run.stderr)
-        run = subprocess.run([binary, "rules", "export", "--database", database], env=env,
+        run = subprocess.run([binary, "rules", "export", "--database", database.url], env=env,
                              capture_output=True, text=True, timeout=STEP_TIMEOUT * 3)
         check(run.returncode == 0, "vigil rules export exits 0", run.stderr)
         exported = json.loads(run.stdout)
@@ -301,11 +359,11 @@ def main():
         check([r["name"] for r in exported] == ["Big transfer", "Root login"], "vigil rules export lists them", run.stdout)
 
         port = free_port()
-        vigil = Vigil(binary, env, database, port)
+        vigil = Vigil(binary, env, database.url, port)
         vigil.wait_for_line(f"Listening on ws://127.0.0.1:{port}/events", START_TIMEOUT)
         check(True, f"vigil --headless listens on 127.0.0.1:{port}")
 
-        accepted = asyncio.run(scenario(port, vigil, database_path))
+        accepted = asyncio.run(scenario(port, vigil, database))
 
         try:
             code = vigil.process.wait(timeout=STEP_TIMEOUT * 3)
@@ -315,14 +373,13 @@ def main():
         check(code == 0, "vigil exits 0 after SIGTERM", f"{code}; log:\n" + "\n".join(vigil.log))
         check(any(line.startswith("Stopped: ") for line in vigil.log), "vigil logs its counters when it stops", vigil.log)
 
-        with sqlite3.connect(database_path) as db:
-            stored = {row[0] for row in db.execute("SELECT event_id FROM events")}
-            duplicates = db.execute("SELECT COUNT(*) - COUNT(DISTINCT event_id) FROM events").fetchone()[0]
-            alerts = [tuple(row) for row in db.execute(
-                "SELECT a.rule_name, e.event_id FROM alerts a JOIN events e ON e.id = a.event_id ORDER BY a.id")]
-            broadcasts = [tuple(row) for row in db.execute(
-                "SELECT e.event_id, n.status, n.target FROM notifications n JOIN alerts a ON a.id = n.alert_id"
-                " JOIN events e ON e.id = a.event_id WHERE n.channel = 'WEBSOCKET' ORDER BY a.id")]
+        stored = {row[0] for row in database.rows("SELECT event_id FROM events")}
+        [(duplicates,)] = database.rows("SELECT COUNT(*) - COUNT(DISTINCT event_id) FROM events")
+        alerts = database.rows(
+            "SELECT a.rule_name, e.event_id FROM alerts a JOIN events e ON e.id = a.event_id ORDER BY a.id")
+        broadcasts = database.rows(
+            "SELECT e.event_id, n.status, n.target FROM notifications n JOIN alerts a ON a.id = n.alert_id"
+            " JOIN events e ON e.id = a.event_id WHERE n.channel = 'WEBSOCKET' ORDER BY a.id")
         before = {"py-1", "py-2", "py-3", "py-4", "py-8", "py-big", "py-root"}
         check(stored == before | accepted, "exactly the acknowledged events are stored",
               sorted(stored ^ (before | accepted)))
@@ -344,6 +401,8 @@ def main():
     finally:
         if vigil is not None:
             vigil.stop()
+        if database is not None:
+            database.drop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -1,10 +1,12 @@
 // End to end in one process: a Vigil node (writer + WebSocket server threads) on a loopback
-// port, real QWebSocket producers and subscribers, and the rows in the database.
+// port, real QWebSocket producers and subscribers, and the rows in the database (a SQLite
+// file and, with VIGIL_TEST_POSTGRES_URL, PostgreSQL).
 
 #include "app/node.h"
 #include "app/node_backend.h"
 #include "engine/events/event.h"
 #include "models/store/store.h"
+#include "tests/postgres_test_databases.h"
 #include "ui/notifications/desktop_notifications.h"
 
 #include <QCoreApplication>
@@ -24,6 +26,7 @@
 #include <QWebSocket>
 
 using namespace vigil;
+using vigil::test::PostgresTestDatabases;
 
 namespace {
 
@@ -128,6 +131,7 @@ class TestIngestE2e : public QObject
 
 private:
     QTemporaryDir m_dir;
+    PostgresTestDatabases m_postgres;
     int m_counter = 0;
     models::DatabaseUrl m_url;
     std::unique_ptr<app::Node> m_node;
@@ -148,6 +152,10 @@ private:
         m_url = {};
         m_url.path = m_dir.filePath(u"db-%1.sqlite"_qs.arg(++m_counter));
         QString error;
+        if (PostgresTestDatabases::isPostgres() && !m_postgres.create(&m_url, &error)) {
+            qWarning("%s", qPrintable(error));
+            return false;
+        }
         {
             auto setup = models::Store::open(m_url, u"e2e-setup-%1"_qs.arg(m_counter), &error);
             QList<engine::Rule> rules;
@@ -192,7 +200,9 @@ private:
     }
 
 private slots:
+    void initTestCase_data() { PostgresTestDatabases::addBackendRows(); }
     void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void init() { VIGIL_SKIP_UNAVAILABLE_BACKEND(); }
 
     void cleanup()
     {
@@ -200,6 +210,7 @@ private slots:
         if (m_node)
             m_node->stop();
         m_node.reset();
+        m_postgres.dropAll();
     }
 
     // --- acks and rejections: every message gets one reply, bad input never closes ---
@@ -479,7 +490,8 @@ private slots:
         // The notifications table: the rule's EMAIL waits in the outbox from the alert's
         // commit on; the broadcast to both subscribers is recorded within about a second.
         const qint64 marker = stored.at(1).split(u'|').at(0).toLongLong();
-        const QString sql = u"SELECT alert_id, channel, status, target, attempts, sent_at IS NULL FROM notifications"
+        const QString sql = u"SELECT alert_id, channel, status, target, attempts,"
+                            " CASE WHEN sent_at IS NULL THEN 1 ELSE 0 END FROM notifications"
                             " ORDER BY alert_id, channel"_qs;
         QTRY_COMPARE(rows(sql), (QStringList{u"%1|EMAIL|PENDING||0|1"_qs.arg(big.at(0)),
                                              u"%1|WEBSOCKET|SENT|2 subscribers|1|0"_qs.arg(big.at(0)),
@@ -723,7 +735,8 @@ private slots:
 
         QTRY_COMPARE(subscriber.disconnectedCount, 1);
         QCOMPARE(subscriber.receivedWhenDisconnected, 3); // all three broadcast before the close
-        QCOMPARE(rows(u"SELECT e.event_id, n.channel, n.status, n.target, n.sent_at > 0 FROM notifications n"
+        QCOMPARE(rows(u"SELECT e.event_id, n.channel, n.status, n.target,"
+                      " CASE WHEN n.sent_at > 0 THEN 1 ELSE 0 END FROM notifications n"
                       " JOIN alerts a ON a.id = n.alert_id JOIN events e ON e.id = a.event_id"
                       " WHERE n.channel = 'WEBSOCKET' ORDER BY e.event_id"_qs),
                  (QStringList{u"last-1|WEBSOCKET|SENT|1 subscriber|1"_qs, u"last-2|WEBSOCKET|SENT|1 subscriber|1"_qs,

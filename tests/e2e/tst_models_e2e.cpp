@@ -1,12 +1,14 @@
 // Live anomaly detection end to end: a Vigil node on a loopback port, a real QWebSocket
 // producer and subscriber, models trained from stored events and (re)activated while the
-// node runs, detections and anomaly alerts in the database.
+// node runs, detections and anomaly alerts in the database (a SQLite file and, with
+// VIGIL_TEST_POSTGRES_URL, PostgreSQL).
 
 #include "../models/anomaly_test_data.h"
 
 #include "app/node.h"
 #include "engine/detectors/model_trainer.h"
 #include "models/store/store.h"
+#include "tests/postgres_test_databases.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,6 +23,7 @@
 
 using namespace vigil;
 using namespace vigil::testdata;
+using vigil::test::PostgresTestDatabases;
 
 namespace {
 
@@ -46,12 +49,16 @@ class TestModelsE2E : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
+    PostgresTestDatabases m_postgres;
     int m_counter = 0;
 
     models::DatabaseUrl freshUrl()
     {
+        ++m_counter;
+        if (PostgresTestDatabases::isPostgres())
+            return m_postgres.createOrWarn();
         models::DatabaseUrl url;
-        url.path = m_dir.filePath(u"e2e-%1.db"_qs.arg(++m_counter));
+        url.path = m_dir.filePath(u"e2e-%1.db"_qs.arg(m_counter));
         return url;
     }
 
@@ -85,21 +92,20 @@ class TestModelsE2E : public QObject
         return record.id;
     }
 
+    // One number, read on a connection of its own.
     static int count(const QString &connection, const models::DatabaseUrl &url, const QString &sql)
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_qs, connection);
-        db.setDatabaseName(url.path);
-        int n = -1;
-        if (db.open()) {
-            QSqlQuery q(db);
-            if (q.exec(sql) && q.next())
-                n = q.value(0).toInt();
-            else
-                qWarning("%s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
+        QString error;
+        const auto store = models::Store::open(url, connection, &error);
+        if (!store) {
+            qWarning("%s: %s", qPrintable(sql), qPrintable(error));
+            return -1;
         }
-        db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(connection);
-        return n;
+        QSqlQuery q(QSqlDatabase::database(connection, false));
+        if (q.exec(sql) && q.next())
+            return q.value(0).toInt();
+        qWarning("%s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
+        return -1;
     }
 
     static void openSocket(QWebSocket *socket, quint16 port, const QString &path)
@@ -110,7 +116,10 @@ class TestModelsE2E : public QObject
     }
 
 private slots:
+    void initTestCase_data() { PostgresTestDatabases::addBackendRows(); }
     void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void init() { VIGIL_SKIP_UNAVAILABLE_BACKEND(); }
+    void cleanup() { m_postgres.dropAll(); }
 
     void liveDetectionThroughTheNode_data()
     {

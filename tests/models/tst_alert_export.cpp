@@ -1,8 +1,9 @@
-// Exports on a real SQLite file: the CSV (RFC 4180) and JSON files are read back and
+// Exports from a real SQLite file (and, with VIGIL_TEST_POSTGRES_URL, from PostgreSQL): the CSV (RFC 4180) and JSON files are read back and
 // compared field by field with what was stored; a cancelled or failed export leaves no file.
 
 #include "models/alerts/alert_exporter.h"
 #include "models/store/store.h"
+#include "tests/postgres_test_databases.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -15,6 +16,7 @@
 
 using namespace vigil;
 using namespace vigil::models;
+using vigil::test::PostgresTestDatabases;
 
 namespace {
 
@@ -113,7 +115,9 @@ class TestAlertExport : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase_data() { PostgresTestDatabases::addBackendRows(); }
     void init();
+    void cleanup() { m_postgres.dropAll(); }
     void csvOfFilter();
     void jsonOfSelection();
     void jsonOfNothing();
@@ -129,15 +133,23 @@ private:
     QJsonObject expectedJson(int index) const;
 
     QTemporaryDir m_dir;
+    QString m_files; // this test's exports: a folder of its own (each test runs once per backend)
+    PostgresTestDatabases m_postgres;
     DatabaseUrl m_url;
     int m_run = 0;
 };
 
 void TestAlertExport::init()
 {
+    VIGIL_SKIP_UNAVAILABLE_BACKEND();
     QVERIFY(m_dir.isValid());
     QString error;
-    QVERIFY(DatabaseUrl::parse(m_dir.filePath(u"export-%1.db"_qs.arg(++m_run)), &m_url, &error));
+    m_files = m_dir.filePath(u"files-%1"_qs.arg(++m_run));
+    QVERIFY(QDir().mkpath(m_files));
+    if (PostgresTestDatabases::isPostgres())
+        QVERIFY2(m_postgres.create(&m_url, &error), qPrintable(error));
+    else
+        QVERIFY(DatabaseUrl::parse(m_dir.filePath(u"export-%1.db"_qs.arg(m_run)), &m_url, &error));
     auto store = Store::open(m_url, u"export-setup"_qs, &error);
     QVERIFY2(store, qPrintable(error));
     const qint64 alice = store->userId(Actor{u"alice"_qs, Role::Analyst}, &error);
@@ -182,7 +194,7 @@ ExportRequest TestAlertExport::request(const QString &file, ExportFormat format)
 {
     ExportRequest r;
     r.url = m_url;
-    r.path = m_dir.filePath(file);
+    r.path = QDir(m_files).filePath(file);
     r.format = format;
     return r;
 }
@@ -345,7 +357,7 @@ void TestAlertExport::cancelLeavesNoFile()
         QCOMPARE(result.written, 2);
         QCOMPARE(calls, 3);
         QVERIFY(!QFile::exists(r.path));
-        QCOMPARE(QDir(m_dir.path()).entryList({u"cancelled*"_qs}, QDir::Files | QDir::Hidden), QStringList());
+        QCOMPARE(QDir(m_files).entryList({u"cancelled*"_qs}, QDir::Files | QDir::Hidden), QStringList());
     }
 
     // A file that was there before stays as it was.
@@ -406,7 +418,7 @@ void TestAlertExport::unwritableFile()
     QVERIFY(!QFile::exists(r.path));
 
     // A folder where the file should go.
-    QVERIFY(QDir(m_dir.path()).mkdir(u"a-folder.json"_qs));
+    QVERIFY(QDir(m_files).mkdir(u"a-folder.json"_qs));
     r = request(u"a-folder.json"_qs, ExportFormat::Json);
     result = AlertExporter::run(r, cancel, [](qint64, qint64) {});
     QVERIFY2(result.error.startsWith(u"Cannot write %1: "_qs.arg(QDir::toNativeSeparators(r.path))), qPrintable(result.error));

@@ -1,4 +1,5 @@
-// Anomaly models as data on real SQLite files: versions, activation and rollback with
+// Anomaly models as data on real SQLite files (and, with VIGIL_TEST_POSTGRES_URL, on
+// PostgreSQL): versions, activation and rollback with
 // identical scores after reload, history read back for training, and the pipeline storing
 // detections and raising SECURITY alerts for anomalies inside the ingest transaction.
 
@@ -8,6 +9,7 @@
 #include "engine/detectors/model_trainer.h"
 #include "engine/pipeline.h"
 #include "models/store/store.h"
+#include "tests/postgres_test_databases.h"
 
 #include <QJsonArray>
 #include <QSqlDatabase>
@@ -19,6 +21,7 @@
 using namespace vigil;
 using namespace vigil::models;
 using namespace vigil::testdata;
+using vigil::test::PostgresTestDatabases;
 
 namespace {
 
@@ -43,6 +46,7 @@ class TestAnomalyModels : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
+    PostgresTestDatabases m_postgres;
     int m_counter = 0;
 
     std::unique_ptr<Store> openStore(QString *connection)
@@ -51,6 +55,8 @@ class TestAnomalyModels : public QObject
         QString error;
         DatabaseUrl url;
         url.path = m_dir.filePath(*connection + u".db"_qs);
+        if (PostgresTestDatabases::isPostgres())
+            url = m_postgres.createOrWarn();
         auto store = Store::open(url, *connection, &error);
         if (!store)
             qFatal("cannot open the store: %s", qPrintable(error));
@@ -87,7 +93,10 @@ class TestAnomalyModels : public QObject
     }
 
 private slots:
+    void initTestCase_data() { PostgresTestDatabases::addBackendRows(); }
     void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void init() { VIGIL_SKIP_UNAVAILABLE_BACKEND(); }
+    void cleanup() { m_postgres.dropAll(); }
 
     void versionsActivationAndRollback_data()
     {

@@ -1,9 +1,12 @@
-// The store's console queries on a real SQLite file: filters, sorts, paging, snapshots,
-// bulk triage with conflicts, assignment, comments and the alert's history.
+// The store's console queries on a real SQLite file and, with VIGIL_TEST_POSTGRES_URL, on
+// PostgreSQL (an empty schema per test case): filters, sorts, paging, snapshots, bulk triage with
+// conflicts, assignment, comments and the alert's history.
 
 #include "models/store/schema.h"
 #include "models/store/store.h"
+#include "tests/postgres_test_databases.h"
 
+#include <QDateTime>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -11,6 +14,7 @@
 
 using namespace vigil;
 using namespace vigil::models;
+using vigil::test::PostgresTestDatabases;
 
 namespace {
 
@@ -46,6 +50,7 @@ class TestStoreConsole : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase_data() { PostgresTestDatabases::addBackendRows(); }
     void initTestCase();
     void init();
     void cleanup();
@@ -60,10 +65,12 @@ private slots:
     void relatedAlerts_data();
     void relatedAlerts();
     void relatedAlertsNewestFirst();
+    void silencedAlertsSaySoEverywhere();
     void ruleAlertsHaveNoAnomaly();
 
 private:
     QTemporaryDir m_dir;
+    PostgresTestDatabases m_postgres;
     std::unique_ptr<Store> m_store;
     qint64 m_alice = 0;
     int m_run = 0;
@@ -76,9 +83,13 @@ void TestStoreConsole::initTestCase()
 
 void TestStoreConsole::init()
 {
+    VIGIL_SKIP_UNAVAILABLE_BACKEND();
     DatabaseUrl url;
     QString error;
-    QVERIFY(DatabaseUrl::parse(m_dir.filePath(QStringLiteral("console-%1.db").arg(++m_run)), &url, &error));
+    if (PostgresTestDatabases::isPostgres())
+        QVERIFY2(m_postgres.create(&url, &error), qPrintable(error));
+    else
+        QVERIFY(DatabaseUrl::parse(m_dir.filePath(QStringLiteral("console-%1.db").arg(++m_run)), &url, &error));
     m_store = Store::open(url, QStringLiteral("console-test"), &error);
     QVERIFY2(m_store, qPrintable(error));
     m_alice = m_store->userId(Actor{QStringLiteral("alice"), Role::Analyst}, &error);
@@ -120,6 +131,7 @@ void TestStoreConsole::init()
 void TestStoreConsole::cleanup()
 {
     m_store.reset();
+    m_postgres.dropAll();
 }
 
 void TestStoreConsole::migratesToLatestVersion()
@@ -128,8 +140,9 @@ void TestStoreConsole::migratesToLatestVersion()
     // The open alerts' index holds only them (2 of the 8 alerts are closed).
     const QSqlDatabase db = QSqlDatabase::database(QStringLiteral("console-test"), false);
     QSqlQuery q(db);
-    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM alerts INDEXED BY alerts_open_created"
-                                  " WHERE status IN ('NEW', 'ACKNOWLEDGED')")) && q.next());
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM alerts %1 WHERE status IN ('NEW', 'ACKNOWLEDGED')")
+                       .arg(PostgresTestDatabases::isPostgres() ? QString() : QStringLiteral("INDEXED BY alerts_open_created")))
+            && q.next());
     QCOMPARE(q.value(0).toInt(), 6);
 }
 
@@ -408,6 +421,45 @@ void TestStoreConsole::relatedAlerts()
         QCOMPARE(rows.first().sourceId, QString::fromLatin1(kAlerts[expected.first() - 1].source));
         QCOMPARE(rows.first().message, QString::fromLatin1(kAlerts[expected.first() - 1].message));
     }
+}
+
+// A silenced alert says so in related alerts (the detail view marks it, as the table does)
+// and in full records (exports, re-reads), not only in the table's rows.
+void TestStoreConsole::silencedAlertsSaySoEverywhere()
+{
+    engine::Silence silence;
+    silence.sourceId = QStringLiteral("pay-gw-001");
+    silence.comment = QStringLiteral("maintenance");
+    silence.expiresAtMs = QDateTime::currentMSecsSinceEpoch() + 3'600'000;
+    QString error;
+    QVERIFY2(m_store->createSilence(&silence, Actor{QStringLiteral("alice"), Role::Analyst}, &error), qPrintable(error));
+    QSqlQuery q(QSqlDatabase::database(QStringLiteral("console-test"), false));
+    QVERIFY(q.prepare(QStringLiteral("UPDATE alerts SET silence_id = ? WHERE id = 6")));
+    q.addBindValue(silence.id);
+    QVERIFY(q.exec());
+    QList<AlertRow> rows;
+    QVERIFY2(m_store->relatedAlerts(1, 20, &rows, &error), qPrintable(error));
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.first().id, 6);
+    QCOMPARE(rows.first().silenceId, silence.id);
+    QVERIFY2(m_store->relatedAlerts(6, 20, &rows, &error), qPrintable(error));
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.first().silenceId, 0);
+    QList<AlertRecord> records;
+    QVERIFY2(m_store->alertRecords({6, 1}, &records, &error), qPrintable(error));
+    QCOMPARE(records.size(), 2);
+    QCOMPARE(records.at(0).silenceId, silence.id);
+    QCOMPARE(records.at(1).silenceId, 0);
+    AlertQuery all;
+    all.showSilenced = true;
+    QList<qint64> silenced;
+    QVERIFY2(m_store->readAlertRecords(all, 3, [&](const QList<AlertRecord> &chunk) {
+        for (const AlertRecord &r : chunk)
+            if (r.silenceId != 0)
+                silenced << r.id << r.silenceId;
+        return true;
+    }, &error), qPrintable(error));
+    QCOMPARE(silenced, (QList<qint64>{6, silence.id}));
 }
 
 void TestStoreConsole::relatedAlertsNewestFirst()
