@@ -338,12 +338,16 @@ void TestAlertGroupModel::loadModel(AlertGroupModel &model, const AlertQuery &qu
 
 void TestAlertGroupModel::expandAll(AlertGroupModel &model)
 {
+    // Every group's children loaded, whoever asked for them: a QAbstractItemModelTester on
+    // the model fetches them too, and a load still under way when a test then writes alerts
+    // would read those alerts as well (the database answers later than the test goes on).
     for (int r = 0; r < model.rowCount(); ++r) {
         const QModelIndex group = model.index(r, 0);
-        if (model.canFetchMore(group)) {
+        if (model.canFetchMore(group))
             model.fetchMore(group);
-            QTRY_COMPARE(qint64(model.rowCount(group)), model.data(group, AlertGroupModel::CountRole).toLongLong());
-        }
+        const qint64 children = std::min<qint64>(model.data(group, AlertGroupModel::CountRole).toLongLong(),
+                                                 AlertGroupModel::kMaxChildren);
+        QTRY_COMPARE(qint64(model.rowCount(group)), children);
     }
 }
 
