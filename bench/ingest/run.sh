@@ -3,7 +3,10 @@
 # database, fed over loopback by a separate producer process; beside it, raw SQLite inserts
 # of the same rows as the ceiling. Prints JSON lines; see docs/benchmarks.md.
 #
-#   bench/ingest/run.sh [EVENTS]          default 1,000,000 events in messages of 100
+#   bench/ingest/run.sh [EVENTS]          default 1,000,000 events in messages of 100, first from
+#                                          4 producers at once (a vigil of its own), then from
+#                                          one producer and the steps below (one vigil)
+#   PRODUCERS=1                            leave out the first step (as SOAK=1 does)
 #   SOAK=1 bench/ingest/run.sh 10000000   also samples vigil's resident memory every 2 s
 #   RULES=bench/ingest/rules_20_short_windows.json   the same rules with 1-minute windows
 #   SKIP_CEILING=1                         vigil only
@@ -26,15 +29,32 @@ export HOME=$tmp XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config VIGIL_TOKEN
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); $(date -u +%FT%TZ)"
-"$vigil" rules import "${RULES:-bench/ingest/rules_20.json}" --database "$tmp/vigil.db" 2>/dev/null
-"$vigil" --headless --database "$tmp/vigil.db" --listen "127.0.0.1:$port" 2>"$tmp/vigil.log" &
-pid=$!
-for _ in $(seq 100); do
-  grep -q Listening "$tmp/vigil.log" && break
-  sleep 0.1
-done
-
+# start_vigil NAME: vigil --headless on a fresh database NAME.db with the benchmark's rules.
+start_vigil() {
+  "$vigil" rules import "${RULES:-bench/ingest/rules_20.json}" --database "$tmp/$1.db" 2>/dev/null
+  "$vigil" --headless --database "$tmp/$1.db" --listen "127.0.0.1:$port" 2>"$tmp/vigil.log" &
+  pid=$!
+  for _ in $(seq 100); do
+    grep -q Listening "$tmp/vigil.log" && break
+    sleep 0.1
+  done
+}
 rss() { awk '/VmRSS/{print $2}' "/proc/$pid/status"; }
+
+if [[ -z ${SOAK:-} && ${PRODUCERS:-4} -gt 1 ]]; then
+  # Several producers at once, as a deployment has them, on a database of its own.
+  start_vigil producers
+  echo "# vigil, messages of 100 events, ${PRODUCERS:-4} connections x 64 in flight (a database of its own)"
+  "$producer" --url "ws://127.0.0.1:$port/events" --events "$events" --batch 100 --window 64 \
+      --connections "${PRODUCERS:-4}" --prefix batchn-
+  echo "{\"rss_kib_after\":$(rss)}"
+  kill -TERM $pid
+  wait $pid
+  tail -2 "$tmp/vigil.log"
+  rm -f "$tmp"/producers.db*
+fi
+
+start_vigil vigil
 if [[ ${SOAK:-} == 1 ]]; then
   ( while kill -0 $pid 2>/dev/null; do echo "$(date +%s) $(rss)"; sleep 2; done ) >"$tmp/rss.txt" &
   sampler=$!
