@@ -149,12 +149,7 @@ private:
         QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
                                                        : QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
         if (!db.isOpen()) {
-            db.setHostName(url.host);
-            db.setPort(url.port);
-            db.setUserName(url.user);
-            db.setPassword(url.password);
-            db.setDatabaseName(url.database);
-            db.setConnectOptions(url.options);
+            url.configure(db);
             if (!db.open()) {
                 *error = QStringLiteral("cannot connect to %1 (%2): %3")
                              .arg(url.displayName(), QLatin1String(kVariable), db.lastError().text());

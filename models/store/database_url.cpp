@@ -1,5 +1,7 @@
 #include "database_url.h"
 
+#include <QSqlDatabase>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QStandardPaths>
@@ -77,6 +79,16 @@ QString DatabaseUrl::displayName() const
         .arg(user.isEmpty() ? QString() : user + QLatin1Char('@'), host)
         .arg(port)
         .arg(database);
+}
+
+void DatabaseUrl::configure(QSqlDatabase &db) const
+{
+    db.setHostName(host);
+    db.setPort(port);
+    db.setUserName(user);
+    db.setPassword(password);
+    db.setDatabaseName(database);
+    db.setConnectOptions(options);
 }
 
 } // namespace vigil::models

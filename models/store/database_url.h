@@ -3,6 +3,8 @@
 
 #include <QString>
 
+class QSqlDatabase;
+
 namespace vigil::models {
 
 struct DatabaseUrl
@@ -23,6 +25,8 @@ struct DatabaseUrl
     static DatabaseUrl defaultUrl();
     // For logs and the status bar: never shows the password.
     QString displayName() const;
+    // PostgreSQL: sets a QPSQL connection's host, port, user, password, database and options.
+    void configure(QSqlDatabase &db) const;
 };
 
 } // namespace vigil::models

@@ -221,12 +221,7 @@ bool Store::connect(QString *error)
             return false;
         }
         m_db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connectionName);
-        m_db.setHostName(m_url.host);
-        m_db.setPort(m_url.port);
-        m_db.setUserName(m_url.user);
-        m_db.setPassword(m_url.password);
-        m_db.setDatabaseName(m_url.database);
-        m_db.setConnectOptions(m_url.options);
+        m_url.configure(m_db);
     }
     if (!m_db.open()) {
         *error = StoreText::tr("cannot open the database %1: %2").arg(m_url.displayName(), m_db.lastError().text());
