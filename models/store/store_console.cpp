@@ -53,12 +53,12 @@ constexpr const char *WhereAssignee = " AND a.assigned_to = (SELECT id FROM user
 constexpr const char *WhereUnassigned = " AND a.assigned_to IS NULL";
 constexpr const char *WhereFrom = " AND a.created_at >= ?";
 constexpr const char *WhereTo = " AND a.created_at < ?";
-// Free text: the trigram index of schema migration 4 (SQLite) finds the alerts whose message,
+// Free text: the trigram index (schema migrations 4 and 10, SQLite) finds the alerts whose message,
 // rule, source or event fields contain the text, ignoring case; a text shorter than a trigram
 // is scanned with the same meaning: vigil_contains() folds case as the index's tokenizer does
 // (every Unicode letter, see text_fold.h), so "MÜLLER" finds "Müller" on both paths.
 // PostgreSQL scans with ILIKE.
-// The writer indexes new alerts in the background (Store::indexAlertText), so the index holds
+// A TextIndexer adds new alerts in the background (Store::indexAlertText), so the index holds
 // the alerts up to a watermark; the few newer ones are scanned. Values: the phrase, then the
 // text four times.
 #define VIGIL_TEXT_THROUGH "(SELECT COALESCE(MAX(through), 0) FROM search.alert_text_state)"

@@ -254,7 +254,7 @@ void TestAlertTextSearch::sameAnswersAsTheScan()
     QString error;
     QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0), &error), qPrintable(error));
     const QSqlDatabase tailDb = QSqlDatabase::database(connection, false);
-    // Not indexed yet (the writer indexes every couple of seconds): found by the scan.
+    // Not indexed yet (the indexer comes by every couple of seconds): found by the scan.
     QCOMPARE(searched(*store, text), expectedIds(tailDb, text));
     qint64 indexed = 0;
     QVERIFY2(store->indexAlertText(0, &indexed, &error), qPrintable(error));
@@ -355,7 +355,7 @@ void TestAlertTextSearch::unicodeCaseFoldsAlikeOnBothPaths_data()
 
 void TestAlertTextSearch::unicodeCaseFoldsAlikeOnBothPaths()
 {
-    // The same alerts found before the writer indexes them (scanned) and after (the trigram
+    // The same alerts found before the indexer reaches them (scanned) and after (the trigram
     // index), and the same as Qt's case-insensitive search, for text beyond ASCII.
     QFETCH(QString, text);
     QString connection;
