@@ -187,8 +187,8 @@ constexpr const char *DropIndex = "DROP INDEX \"%1\"";
 constexpr const char *Analyze = "ANALYZE alerts";
 
 // The free-text index's file (schema migration 10), attached as "search" to every connection.
-// alert_text stores its text (the content view of migration 4 is in the other file), so a
-// change needs no old values; alert_text_state says which database the file belongs to and
+// alert_text stores its text (an index in another file cannot read migration 4's content
+// view in the database), so a change needs no old values; alert_text_state says which database the file belongs to and
 // through which alert id it is complete.
 constexpr const char *AttachTextIndex = "ATTACH DATABASE ? AS search";
 constexpr const char *TextIndexTables =
