@@ -295,6 +295,8 @@ private:
     bool prepareEventGroupInsert();
     QSqlQuery &prepared(const char *sql);
     bool fail(const QSqlQuery &query, QString *error, const char *what);
+    // The first column of the one row `statement` (prepared, no values) returns.
+    bool readInteger(const char *statement, qint64 *value, QString *error);
     // Prepares a statement composed at run time (filters), binds `values` in order and runs it.
     bool execComposed(QSqlQuery &q, const QString &statement, const QVariantList &values, bool forwardOnly,
                       const char *what, QString *error);

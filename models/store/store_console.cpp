@@ -14,6 +14,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QSqlError>
 #include <algorithm>
 #include <functional>
@@ -77,7 +78,6 @@ constexpr const char *CountTextMatches =
     " + (SELECT COUNT(*) FROM alerts a WHERE (a.id > " VIGIL_TEXT_THROUGH " OR a.id IN " VIGIL_TEXT_CHANGED ")"
     " AND a.id <= ? AND " VIGIL_TEXT_CONTAINS ")";
 constexpr const char *WhereTextContains = " AND " VIGIL_TEXT_CONTAINS;
-constexpr const char *MaxAlertIdForText = "SELECT COALESCE(MAX(id), 0) FROM alerts";
 #undef VIGIL_TEXT_CONTAINS
 #undef VIGIL_TEXT_THROUGH
 #undef VIGIL_TEXT_CHANGED
@@ -215,6 +215,7 @@ constexpr const char *DropTextRow = "DELETE FROM search.alert_text WHERE rowid =
 constexpr const char *InsertAlertText =
     "INSERT INTO search.alert_text (rowid, message, rule_name, source_id, fields) VALUES (?, ?, ?, ?, ?)";
 constexpr const char *ForgetTextChanges = "DELETE FROM alert_text_changes WHERE seq <= ?";
+constexpr const char *ClearTextChanges = "DELETE FROM alert_text_changes";
 // The index's own options (kept in its file): during a bulk load it keeps one segment per
 // 64 MiB of text and merges none (a "crisis" merge of the whole index, which it starts when
 // a level has 16 segments, takes minutes); otherwise it merges a little after each write.
@@ -712,14 +713,19 @@ bool Store::hasSilencedAlerts(qint64 maxId)
     return any;
 }
 
-bool Store::maxAlertId(qint64 *id, QString *error)
+bool Store::readInteger(const char *statement, qint64 *value, QString *error)
 {
-    QSqlQuery &q = prepared(sql::MaxAlertId);
+    QSqlQuery &q = prepared(statement);
     if (!q.exec() || !q.next())
-        return fail(q, error, sql::MaxAlertId);
-    *id = q.value(0).toLongLong();
+        return fail(q, error, statement);
+    *value = q.value(0).toLongLong();
     q.finish();
     return true;
+}
+
+bool Store::maxAlertId(qint64 *id, QString *error)
+{
+    return readInteger(sql::MaxAlertId, id, error);
 }
 
 bool Store::triageUsers(QStringList *usernames, QString *error)
@@ -1146,14 +1152,7 @@ bool Store::insertGenerated(const GeneratedChunk &chunk, QString *error)
         m_db.rollback();
         return false;
     };
-    const auto maxId = [&](const char *statement, qint64 *id) {
-        QSqlQuery &q = prepared(statement);
-        if (!q.exec() || !q.next())
-            return false;
-        *id = q.value(0).toLongLong();
-        q.finish();
-        return true;
-    };
+    const auto maxId = [&](const char *statement, qint64 *id) { return readInteger(statement, id, nullptr); };
     qint64 eventBase = 0, alertBase = 0, responseBase = 0;
     if (!maxId(sql::GenerateMaxEventId, &eventBase) || !maxId(sql::MaxAlertId, &alertBase)
         || !maxId(sql::GenerateMaxResponseId, &responseBase)) {
@@ -1355,8 +1354,8 @@ bool Store::prepareTextIndex(QString *error)
             return false;
         }
         // Changes noted before now are covered: every alert is indexed as it is from here on.
-        if (!q.exec(QStringLiteral("DELETE FROM alert_text_changes")))
-            return rollback("DELETE FROM alert_text_changes");
+        if (!q.exec(QLatin1String(sql::ClearTextChanges)))
+            return rollback(sql::ClearTextChanges);
     }
     if (!m_db.commit()) {
         *error = ConsoleStoreText::tr("cannot commit the free-text index: %1").arg(m_db.lastError().text());
@@ -1397,20 +1396,12 @@ bool Store::indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error, co
     std::optional<SqliteCancel> cancel;
     if (cancelled)
         cancel.emplace(m_db, cancelled);
-    const auto readOne = [&](const char *statement, qint64 *value) {
-        QSqlQuery &q = prepared(statement);
-        if (!q.exec() || !q.next())
-            return fail(q, error, statement);
-        *value = q.value(0).toLongLong();
-        q.finish();
-        return true;
-    };
     // First what to index, each read a statement of its own: the database's snapshot lasts as
     // long as one read, never a whole pass, so the index never keeps the write-ahead log that
     // the ingest writer appends to from starting over (a pass holding it let the log grow to
     // 150 MB over three million events, and every commit paid for checkpointing it).
     qint64 through = 0, maxId = 0;
-    if (!readOne(sql::TextThrough, &through) || !readOne(sql::MaxAlertIdForText, &maxId))
+    if (!readInteger(sql::TextThrough, &through, error) || !maxAlertId(&maxId, error))
         return false;
     constexpr int kChangesPerPass = 10'000;
     QSqlQuery &changes = prepared(sql::TextChanges);
@@ -1419,12 +1410,15 @@ bool Store::indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error, co
         return fail(changes, error, sql::TextChanges);
     qint64 lastChange = 0;
     QList<qint64> changed;
+    QSet<qint64> seen;
     while (changes.next()) {
         lastChange = changes.value(0).toLongLong();
         const qint64 id = changes.value(1).toLongLong();
         // Alerts not indexed yet are indexed as they are now, when their turn comes.
-        if (id <= through && !changed.contains(id))
+        if (id <= through && !seen.contains(id)) {
+            seen.insert(id);
             changed.append(id);
+        }
     }
     changes.finish();
     const qint64 upTo = maxAlerts > 0 ? std::min(maxId, through + maxAlerts) : maxId;
@@ -1472,7 +1466,7 @@ bool Store::indexAlertText(qint64 maxAlerts, qint64 *indexed, QString *error, co
     if (!lock.exec())
         return rollback(lock, sql::LockTextIndex);
     qint64 stillThrough = 0;
-    if (!readOne(sql::TextThrough, &stillThrough)) {
+    if (!readInteger(sql::TextThrough, &stillThrough, error)) {
         m_db.rollback();
         return false;
     }
