@@ -65,6 +65,7 @@ int main(int argc, char **argv)
     }
 
     sqlite3 *db = nullptr;
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); // as Vigil sets the library up (sqlite_statement.h)
     check(sqlite3_open(path.constData(), &db), db, "open");
     const QByteArray cachePragma = "PRAGMA cache_size=-" + QByteArray::number(cacheMib * 1024) + ";";
     check(sqlite3_exec(db, cachePragma.constData(), nullptr, nullptr, nullptr), db, "cache_size");

@@ -3,6 +3,7 @@
 #include <QSqlDriver>
 #include <QVariant>
 #include <memory>
+#include <mutex>
 #include <sqlite3.h>
 
 namespace vigil::models {
@@ -208,6 +209,17 @@ int SqliteCancel::progress(void *self)
     if (!guard->m_fired && guard->m_cancelled())
         guard->m_fired = true;
     return guard->m_fired ? 1 : 0;
+}
+
+bool configureSqliteLibrary()
+{
+    static bool configured = false;
+    static std::once_flag once;
+    std::call_once(once, [] {
+        // SQLITE_MISUSE once the library is initialized: it keeps its statistics then.
+        configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+    });
+    return configured;
 }
 
 } // namespace vigil::models

@@ -90,4 +90,14 @@ private:
     bool m_fired = false;
 };
 
+/*!
+    Sets up the SQLite library for this process, once, before its first connection (Store calls it
+    before it opens one; later calls do nothing). It turns off SQLite's
+    memory statistics: with them, every allocation SQLite makes takes one mutex shared by all
+    connections, and the ingest writer waited on it while the text indexer and the checkpointer
+    allocated (docs/benchmarks.md). Vigil never reads those statistics. Returns false when the
+    library was already in use (another component opened it first): nothing changes then.
+*/
+bool configureSqliteLibrary();
+
 } // namespace vigil::models

@@ -200,6 +200,7 @@ std::unique_ptr<Store> Store::open(const DatabaseUrl &url, const QString &connec
 bool Store::connect(QString *error)
 {
     if (m_url.kind == DatabaseUrl::Kind::SQLite) {
+        configureSqliteLibrary();
         if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE"))) {
             *error = StoreText::tr("the Qt SQLite driver is not installed (Debian package libqt6sql6-sqlite)");
             return false;
