@@ -2,6 +2,7 @@
 // One event as Vigil sees it: the envelope a producer sends plus its free-form fields.
 
 #include "../types.h"
+#include "field_table.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -12,9 +13,10 @@ namespace vigil::engine {
 
 /*!
     Represents one event. `id` is unique across producers (producers prefix their own ids);
-    `timeMs` is UTC milliseconds since the epoch; `fields` holds the event's payload, nested
-    objects and arrays allowed. `fieldsJson` is `fields` as compact JSON, made once when the
-    event is decoded so that the store never has to serialise it again.
+    `timeMs` is UTC milliseconds since the epoch. Its fields, the payload (nested objects and
+    arrays allowed), are kept as compact JSON text, as the store keeps them, with a FieldTable
+    over it through which FieldPath finds values; fields() builds a QJsonObject for those who
+    want one whole (the console, tests).
 */
 struct Event
 {
@@ -23,8 +25,20 @@ struct Event
     EventType type = EventType::System;
     QString sourceType;
     QString sourceId;
-    QJsonObject fields;
-    QByteArray fieldsJson;
+
+    const QByteArray &fieldsJson() const { return m_fieldsJson; }
+    const FieldTable &fieldTable() const { return m_fieldTable; }
+    QJsonObject fields() const;
+    void setFields(const QJsonObject &fields);
+    // Text QJsonDocument accepts as an object (the store's, or Vigil's own); false, with no
+    // fields to look up (the text is kept), when it is not one.
+    bool setFieldsJson(const QByteArray &json);
+    // Text and the table already made over it (the decoder).
+    void setFieldsJson(const QByteArray &json, FieldTable table);
+
+private:
+    QByteArray m_fieldsJson = QByteArrayLiteral("{}");
+    FieldTable m_fieldTable;
 };
 
 using EventBatch = QList<Event>;

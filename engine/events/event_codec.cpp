@@ -231,31 +231,6 @@ QList<QByteArrayView> scanFieldsTexts(const QByteArray &message)
     return out;
 }
 
-// The text with whitespace between tokens removed (strings kept as they are).
-QByteArray compact(QByteArrayView text)
-{
-    QByteArray out(text.size(), Qt::Uninitialized);
-    char *o = out.data();
-    bool inString = false;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (inString) {
-            *o++ = c;
-            if (c == '\\')
-                *o++ = text[++i];
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-            *o++ = c;
-        } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-            *o++ = c;
-        }
-    }
-    out.truncate(o - out.constData());
-    return out;
-}
-
 QJsonValue idOf(const QJsonObject &o)
 {
     const QJsonValue id = o.value(QStringLiteral("id"));
@@ -269,8 +244,9 @@ QJsonValue idOf(const QJsonObject &o)
 // shape: an object whose only member is "events", an array of event objects whose envelope
 // values are plain strings (ASCII, no escapes) and whose "fields" is an object. FastDecoder
 // reads that shape itself: it checks the structure between the values, takes the envelope
-// strings as they stand, and has QJsonDocument parse each "fields" object alone. Every byte of
-// the message is so checked, either here or by QJsonDocument.
+// strings as they stand, and indexes each "fields" object with FieldTable::parseStrict(); the
+// few that FieldTable leaves (\u escapes, UTF-8, exponents) QJsonDocument parses alone. Every
+// byte of the message is so checked, either here or by QJsonDocument.
 //
 // What it does not take as it is goes to the general decoder, so both give the same result:
 // - an event with an escape or non-ASCII text in its envelope, a member it does not know, a
@@ -543,16 +519,23 @@ private:
             e->timeMs = m_now;
         }
         if (fieldsStart) {
-            QJsonParseError error;
-            const QJsonDocument fields =
-                QJsonDocument::fromJson(QByteArray::fromRawData(fieldsStart, fieldsEnd - fieldsStart), &error);
-            if (error.error != QJsonParseError::NoError)
-                return Result::Invalid;
-            e->fields = fields.object();
-            e->fieldsJson = odd ? QJsonDocument(e->fields).toJson(QJsonDocument::Compact)
-                                : compact(QByteArrayView(fieldsStart, fieldsEnd - fieldsStart));
-        } else {
-            e->fieldsJson = QByteArrayLiteral("{}");
+            // The table over the fields straight from their text; what it does not take as it
+            // stands (escapes such as \u, UTF-8, exponents, errors) QJsonDocument reads.
+            const QByteArrayView text(fieldsStart, fieldsEnd - fieldsStart);
+            const QByteArray json = FieldTable::compact(text);
+            FieldTable table;
+            if (table.parseStrict(text)) {
+                e->setFieldsJson(json, std::move(table));
+            } else {
+                QJsonParseError error;
+                const QJsonDocument fields = QJsonDocument::fromJson(text.toByteArray(), &error);
+                if (error.error != QJsonParseError::NoError)
+                    return Result::Invalid;
+                if (odd)
+                    e->setFields(fields.object());
+                else
+                    e->setFieldsJson(json);
+            }
         }
         e->id = QString::fromLatin1(id);
         e->type = EventType(known - names.begin());
@@ -664,15 +647,15 @@ bool EventCodec::decodeEvent(const QJsonObject &o, qint64 nowMs, const QString &
 
     const QJsonValue fields = o.value(QStringLiteral("fields"));
     if (fields.isUndefined() || fields.isNull()) {
-        event->fields = QJsonObject();
+        event->setFields(QJsonObject());
     } else if (!fields.isObject()) {
         *error = QStringLiteral("%1.fields: must be an object, got %2").arg(where, describeType(fields));
         return false;
+    } else if (fieldsText.isEmpty()) {
+        event->setFields(fields.toObject());
     } else {
-        event->fields = fields.toObject();
+        event->setFieldsJson(FieldTable::compact(fieldsText));
     }
-    event->fieldsJson = fieldsText.isEmpty() ? QJsonDocument(event->fields).toJson(QJsonDocument::Compact)
-                                             : compact(fieldsText);
     return true;
 }
 
@@ -757,7 +740,7 @@ QJsonObject EventCodec::toJson(const Event &event)
                        {QStringLiteral("type"), toString(event.type)},
                        {QStringLiteral("source_type"), event.sourceType},
                        {QStringLiteral("source_id"), event.sourceId},
-                       {QStringLiteral("fields"), event.fields}};
+                       {QStringLiteral("fields"), event.fields()}};
 }
 
 namespace {

@@ -1,13 +1,36 @@
 #include "field_path.h"
 
 #include <QDateTime>
-#include <QJsonArray>
+#include <QJsonDocument>
 
 namespace vigil::engine {
 
 QString formatTime(qint64 timeMs)
 {
     return QDateTime::fromMSecsSinceEpoch(timeMs, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+QJsonObject Event::fields() const
+{
+    return QJsonDocument::fromJson(m_fieldsJson).object();
+}
+
+void Event::setFields(const QJsonObject &fields)
+{
+    m_fieldsJson = QJsonDocument(fields).toJson(QJsonDocument::Compact);
+    m_fieldTable.parseTrusted(m_fieldsJson);
+}
+
+bool Event::setFieldsJson(const QByteArray &json)
+{
+    m_fieldsJson = json;
+    return m_fieldTable.parseTrusted(m_fieldsJson);
+}
+
+void Event::setFieldsJson(const QByteArray &json, FieldTable table)
+{
+    m_fieldsJson = json;
+    m_fieldTable = std::move(table);
 }
 
 FieldPath FieldPath::parse(const QString &path)
@@ -41,7 +64,8 @@ FieldPath FieldPath::parse(const QString &path)
         if (head == u"fields")
             parts.removeFirst();
         p.m_envelope = Envelope::Fields;
-        p.m_segments = parts;
+        for (const QString &part : std::as_const(parts))
+            p.m_segments.append(part.toUtf8());
     }
     p.m_valid = true;
     return p;
@@ -66,23 +90,8 @@ QJsonValue FieldPath::value(const Event &event) const
         break;
     }
     if (m_segments.isEmpty())
-        return event.fields;
-    QJsonValue current = event.fields.value(m_segments.first());
-    for (qsizetype i = 1; i < m_segments.size(); ++i) {
-        if (current.isObject()) {
-            current = current.toObject().value(m_segments.at(i));
-        } else if (current.isArray()) {
-            bool ok = false;
-            const int index = m_segments.at(i).toInt(&ok);
-            const QJsonArray array = current.toArray();
-            if (!ok || index < 0 || index >= array.size())
-                return QJsonValue(QJsonValue::Undefined);
-            current = array.at(index);
-        } else {
-            return QJsonValue(QJsonValue::Undefined);
-        }
-    }
-    return current;
+        return event.fields();
+    return event.fieldTable().value(event.fieldsJson(), m_segments);
 }
 
 } // namespace vigil::engine

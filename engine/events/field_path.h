@@ -36,7 +36,7 @@ public:
 private:
     QString m_text;
     Envelope m_envelope = Envelope::None;
-    QStringList m_segments; // inside fields
+    QList<QByteArray> m_segments; // inside fields, UTF-8
     bool m_valid = false;
 };
 

@@ -446,7 +446,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insert.bindText(3, typeNames[std::size_t(e.type)]);
             insert.bindText(4, e.sourceType);
             insert.bindText(5, e.sourceId);
-            insert.bindText(6, e.fieldsJson);
+            insert.bindText(6, e.fieldsJson());
             insert.bindInt64(7, receivedAtMs);
             QString stepError;
             const int produced = insert.stepInsert(&rowIds[i], &stepError);
@@ -472,7 +472,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
                     group.bindText(p + 2, typeNames[std::size_t(e.type)]);
                     group.bindText(p + 3, e.sourceType);
                     group.bindText(p + 4, e.sourceId);
-                    group.bindText(p + 5, e.fieldsJson);
+                    group.bindText(p + 5, e.fieldsJson());
                 }
                 qint64 lastRowId = 0;
                 QString stepError;
@@ -550,7 +550,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insertEvent.bindValue(2, engine::toString(e.type));
             insertEvent.bindValue(3, e.sourceType);
             insertEvent.bindValue(4, e.sourceId);
-            insertEvent.bindValue(5, QString::fromUtf8(e.fieldsJson));
+            insertEvent.bindValue(5, QString::fromUtf8(e.fieldsJson()));
             insertEvent.bindValue(6, receivedAtMs);
             if (!insertEvent.exec()) {
                 // Named as the SQLite path names it: which event could not be stored.

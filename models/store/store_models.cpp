@@ -353,8 +353,7 @@ bool Store::readEvents(const EventRange &range, const std::function<bool(const e
             e.type = engine::eventTypeFromString(q.value(3).toString()).value_or(range.type);
             e.sourceType = q.value(4).toString();
             e.sourceId = q.value(5).toString();
-            e.fieldsJson = q.value(6).toString().toUtf8();
-            e.fields = QJsonDocument::fromJson(e.fieldsJson).object();
+            e.setFieldsJson(q.value(6).toString().toUtf8());
             batch.append(std::move(e));
         }
         q.finish();

@@ -413,7 +413,7 @@ bool Store::previewSilence(const engine::Silence &given, int sampleLimit, Silenc
                 event.type = engine::eventTypeFromString(rows.value(15).toString()).value_or(engine::EventType::System);
                 event.sourceType = row.sourceType;
                 event.sourceId = row.sourceId;
-                event.fields = QJsonDocument::fromJson(rows.value(16).toString().toUtf8()).object();
+                event.setFieldsJson(rows.value(16).toString().toUtf8());
                 hit = silence.matches(row.ruleName, event);
                 if (hit) {
                     ++out->matched;

@@ -84,7 +84,7 @@ QByteArray describe(const DecodedMessage &decoded)
     for (const Event &e : decoded.events) {
         QJsonObject o = EventCodec::toJson(e);
         o.insert(u"timeMs"_qs, QString::number(e.timeMs));
-        o.insert(u"fieldsJson"_qs, QString::fromLatin1(e.fieldsJson.toHex()));
+        o.insert(u"fieldsJson"_qs, QString::fromLatin1(e.fieldsJson().toHex()));
         events.append(o);
     }
     QJsonArray rejected;
@@ -293,7 +293,7 @@ void TestEventCodec::decode()
     for (const Event &e : decoded.events) {
         actualEvents.append(EventCodec::toJson(e));
         // fieldsJson is fields as JSON text, made once for the store: the same object.
-        QCOMPARE(QJsonDocument::fromJson(e.fieldsJson).object(), e.fields);
+        QCOMPARE(QJsonDocument::fromJson(e.fieldsJson()).object(), e.fields());
     }
     QJsonArray actualRejected;
     for (const Rejection &r : decoded.rejected)
@@ -507,8 +507,8 @@ void TestEventCodec::decodeEventPrefixesErrors()
         QCOMPARE(e.sourceType, u"auth"_qs);
         QCOMPARE(e.sourceId, u"host-1"_qs);
         QCOMPARE(e.timeMs, kNow - 3600000);
-        QCOMPARE(e.fields, (QJsonObject{{u"user"_qs, u"alice"_qs}}));
-        QCOMPARE(e.fieldsJson, QByteArray(R"({"user":"alice"})"));
+        QCOMPARE(e.fields(), (QJsonObject{{u"user"_qs, u"alice"_qs}}));
+        QCOMPARE(e.fieldsJson(), QByteArray(R"({"user":"alice"})"));
     }
 }
 
@@ -541,7 +541,7 @@ void TestEventCodec::toJson()
     e.type = EventType(type);
     e.sourceType = u"bank"_qs;
     e.sourceId = u"s-1"_qs;
-    e.fields = QJsonDocument::fromJson(fields).object();
+    e.setFields(QJsonDocument::fromJson(fields).object());
     QCOMPARE(QJsonDocument(EventCodec::toJson(e)).toJson(QJsonDocument::Compact), json);
 
     // What toJson writes, decode reads back to the same event.
@@ -660,8 +660,8 @@ void TestEventCodec::fieldsTextAsSent()
     QCOMPARE(decoded.events.size(), fieldsJson.size());
     for (qsizetype i = 0; i < fieldsJson.size(); ++i) {
         const Event &e = decoded.events.at(i);
-        QCOMPARE(e.fieldsJson, fieldsJson.at(i));
-        QCOMPARE(QJsonDocument::fromJson(e.fieldsJson).object(), e.fields);
+        QCOMPARE(e.fieldsJson(), fieldsJson.at(i));
+        QCOMPARE(QJsonDocument::fromJson(e.fieldsJson()).object(), e.fields());
     }
 }
 

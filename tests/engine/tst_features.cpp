@@ -36,7 +36,7 @@ Event makeEvent(qint64 timeMs, const char *fields, EventType type = EventType::T
     e.type = type;
     e.sourceType = QStringLiteral("account");
     e.sourceId = QStringLiteral("acc-1");
-    e.fields = json(fields);
+    e.setFields(json(fields));
     return e;
 }
 

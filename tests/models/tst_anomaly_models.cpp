@@ -257,7 +257,7 @@ private slots:
                     qFatal("events out of time order");
                 lastTime = e.timeMs;
                 ids << e.id;
-                if (e.fields.value(u"amount"_qs).toDouble() <= 0)
+                if (e.fields().value(u"amount"_qs).toDouble() <= 0)
                     qFatal("fields not read back");
             }
             return true;

@@ -1,0 +1,279 @@
+// FieldTable against QJsonDocument: what the table takes as it stands must be what
+// QJsonDocument reads, and every value found through it must be the one QJsonObject gives.
+#include "engine/events/field_path.h"
+#include "engine/events/field_table.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QTest>
+
+using namespace vigil::engine;
+
+namespace {
+
+// What FieldPath::value gave when events held a QJsonObject: the reference.
+QJsonValue reference(const QJsonObject &object, const QList<QByteArray> &segments)
+{
+    QJsonValue current = object;
+    for (const QByteArray &segment : segments) {
+        if (current.isObject()) {
+            current = current.toObject().value(QString::fromUtf8(segment));
+        } else if (current.isArray()) {
+            bool ok = false;
+            const int index = segment.toInt(&ok);
+            const QJsonArray array = current.toArray();
+            if (!ok || index < 0 || index >= array.size())
+                return QJsonValue(QJsonValue::Undefined);
+            current = array.at(index);
+        } else {
+            return QJsonValue(QJsonValue::Undefined);
+        }
+    }
+    return current;
+}
+
+// Every path in the object (members, elements, nested), and for each object a key it lacks.
+void collectPaths(const QJsonValue &value, QList<QByteArray> prefix, QList<QList<QByteArray>> *out)
+{
+    if (value.isObject()) {
+        const QJsonObject o = value.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            QList<QByteArray> path = prefix;
+            path.append(it.key().toUtf8());
+            out->append(path);
+            collectPaths(it.value(), path, out);
+        }
+        QList<QByteArray> missing = prefix;
+        missing.append("no-such-key");
+        out->append(missing);
+    } else if (value.isArray()) {
+        const QJsonArray a = value.toArray();
+        for (qsizetype i = 0; i <= a.size(); ++i) { // one past the end too
+            QList<QByteArray> path = prefix;
+            path.append(QByteArray::number(i));
+            out->append(path);
+            if (i < a.size())
+                collectPaths(a.at(i), path, out);
+        }
+    } else if (!prefix.isEmpty()) {
+        QList<QByteArray> deeper = prefix;
+        deeper.append("x"); // inside a scalar: nothing
+        out->append(deeper);
+    }
+}
+
+// Same type and the same value, an integer told from a floating-point number.
+bool same(const QJsonValue &a, const QJsonValue &b)
+{
+    if (a.type() != b.type())
+        return false;
+    if (a.isDouble())
+        return a.toVariant() == b.toVariant() && a.toVariant().typeId() == b.toVariant().typeId();
+    return a == b;
+}
+
+QString describe(const QJsonValue &v)
+{
+    if (v.isUndefined())
+        return QStringLiteral("undefined");
+    QJsonArray wrap{v};
+    return QString::fromUtf8(QJsonDocument(wrap).toJson(QJsonDocument::Compact)) + QStringLiteral(" as ")
+           + QString::fromLatin1(v.toVariant().typeName() ? v.toVariant().typeName() : "null");
+}
+
+// Compares every path of `json`, read by QJsonDocument, with the table over `indexed`.
+bool sameValues(const QByteArray &json, const FieldTable &table, const QByteArray &indexed, QString *why)
+{
+    const QJsonObject object = QJsonDocument::fromJson(json).object();
+    QList<QList<QByteArray>> paths;
+    collectPaths(object, {}, &paths);
+    for (const QList<QByteArray> &path : std::as_const(paths)) {
+        const QJsonValue expected = reference(object, path);
+        const QJsonValue actual = table.value(indexed, path);
+        if (!same(expected, actual)) {
+            *why = QStringLiteral("%1 in %2: QJsonObject gives %3, the table %4")
+                       .arg(QString::fromUtf8(path.join('.')), QString::fromUtf8(json), describe(expected), describe(actual));
+            return false;
+        }
+    }
+    return true;
+}
+
+bool qtAccepts(const QByteArray &json)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
+    return error.error == QJsonParseError::NoError && doc.isObject();
+}
+
+} // namespace
+
+class TestFieldTable : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void strictAsQt_data();
+    void strictAsQt();
+    void mutatedTexts();
+    void repeatedKeyTakesTheLast();
+    void fieldPathReadsTheTable();
+    void trustedRejectsWhatIsNoObject();
+};
+
+void TestFieldTable::strictAsQt_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<bool>("strict"); // taken as it stands (else QJsonDocument decides)
+
+    QTest::newRow("empty") << QByteArray("{}") << true;
+    QTest::newRow("flat") << QByteArray(R"({"amount": 1250.5, "country": "NL", "ok": true, "no": false, "none": null})") << true;
+    QTest::newRow("nested") << QByteArray(R"({"geo": {"country": "DE", "city": {"name": "Bonn"}}, "items": [{"sku": "A"}, 2, [3]]})") << true;
+    QTest::newRow("whitespace") << QByteArray(" {\n\t\"a\" : [ 1 , 2 ] ,\r\n \"b\" : { } , \"c\" : [ ] } \n") << true;
+    QTest::newRow("escapes") << QByteArray(R"({"q": "say \"hi\"\\ \n\t\r\b\f", "k\"ey": 1})") << true;
+    QTest::newRow("integers") << QByteArray(R"({"a": 0, "b": -0, "c": 123456789012345678, "d": -42})") << true;
+    QTest::newRow("whole decimals are integers") << QByteArray(R"({"a": 1.0, "b": -2.000, "c": 0.5, "d": 123.45})") << true;
+    QTest::newRow("19 digits") << QByteArray(R"({"a": 9223372036854775807, "b": 9223372036854775808, "c": -9223372036854775808})") << true;
+    QTest::newRow("long decimal") << QByteArray(R"({"a": 0.1000000000000000055511151231257827})") << false;
+    QTest::newRow("exponent") << QByteArray(R"({"a": 1e3, "b": 1.5E-2, "c": 2e+2})") << false;
+    QTest::newRow("out of range") << QByteArray(R"({"a": 1e400})") << false;
+    QTest::newRow("leading zero") << QByteArray(R"({"a": 01})") << false;
+    QTest::newRow("dot forms") << QByteArray(R"({"a": 1., "b": .5})") << false;
+    QTest::newRow("unicode escape") << QByteArray(R"({"a": "caf\u00e9", "\u0062": 2})") << false;
+    QTest::newRow("lone surrogate") << QByteArray(R"({"a": "\ud800"})") << false;
+    QTest::newRow("slash escape") << QByteArray(R"({"a": "x\/y"})") << false;
+    QTest::newRow("unknown escape") << QByteArray(R"({"a": "\x"})") << false;
+    QTest::newRow("utf-8") << QByteArray("{\"city\": \"Z\xc3\xbcrich\", \"\xc3\xa9t\xc3\xa9\": 1}") << false;
+    QTest::newRow("bad utf-8") << QByteArray("{\"a\": \"\xce\xba\xe1\"}") << false;
+    QTest::newRow("control character") << QByteArray("{\"a\": \"x\x01y\"}") << false;
+    QTest::newRow("trailing comma") << QByteArray(R"({"a": [1, 2,]})") << false;
+    QTest::newRow("missing value") << QByteArray(R"({"a": })") << false;
+    QTest::newRow("two values") << QByteArray(R"({"a": 1 2})") << false;
+    QTest::newRow("bad literal") << QByteArray(R"({"a": tru})") << false;
+    QTest::newRow("literal run on") << QByteArray(R"({"a": truex})") << false;
+    QTest::newRow("unterminated") << QByteArray(R"({"a": "x)") << false;
+    QTest::newRow("not an object") << QByteArray(R"([1, 2])") << false;
+    QTest::newRow("text after") << QByteArray(R"({"a": 1} x)") << false;
+    QByteArray deep;
+    for (int i = 0; i < 70; ++i)
+        deep += "{\"a\":";
+    deep += "1" + QByteArray(70, '}');
+    QTest::newRow("deeper than 64") << QByteArray("{\"d\":" + deep + "}") << false;
+}
+
+void TestFieldTable::strictAsQt()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(bool, strict);
+
+    FieldTable table;
+    QCOMPARE(table.parseStrict(json), strict);
+    QString why;
+    if (strict) {
+        QVERIFY2(qtAccepts(json), "taken as it stands but QJsonDocument refuses it");
+        const QByteArray indexed = FieldTable::compact(json);
+        QVERIFY2(sameValues(json, table, indexed, &why), qPrintable(why));
+    } else {
+        QCOMPARE(table.size(), 0);
+    }
+    // What QJsonDocument accepts, the trusted reader takes: the text as it is, and the text
+    // QJsonDocument writes back.
+    if (qtAccepts(json)) {
+        FieldTable trusted;
+        QVERIFY(trusted.parseTrusted(json));
+        QVERIFY2(sameValues(json, trusted, json, &why), qPrintable(why));
+        const QByteArray written = QJsonDocument::fromJson(json).toJson(QJsonDocument::Compact);
+        QVERIFY(trusted.parseTrusted(written));
+        QVERIFY2(sameValues(json, trusted, written, &why), qPrintable(why));
+    }
+}
+
+// Texts with bytes changed, put in or left out at random (a fixed seed): whatever the strict
+// reader takes, QJsonDocument must accept with the same values; whatever QJsonDocument
+// accepts, the trusted reader must read with the same values.
+void TestFieldTable::mutatedTexts()
+{
+    const QList<QByteArray> seeds = {
+        R"({"amount": 1250.5, "country": "NL", "card": {"bin": "411111", "3ds": true}, "tags": ["a", "b"]})",
+        R"({"event": "login", "failures": 3, "geo": {"lat": -33.86, "lon": 151.2}, "mfa": null})",
+        R"({"q": "say \"hi\"\\", "n": [0, -0, 1.0, 12.5, [], {}], "z": false})",
+    };
+    const QByteArray alphabet = R"({}[]:,"\ -.0123456789eEtrufalsn/)";
+    QRandomGenerator random(20261127);
+    int strictTaken = 0, qtTaken = 0;
+    for (int round = 0; round < 20000; ++round) {
+        QByteArray json = seeds.at(round % seeds.size());
+        const int edits = 1 + int(random.bounded(3));
+        for (int e = 0; e < edits && !json.isEmpty(); ++e) {
+            const qsizetype at = random.bounded(int(json.size()));
+            const char c = alphabet.at(random.bounded(int(alphabet.size())));
+            switch (random.bounded(3)) {
+            case 0: json[at] = c; break;
+            case 1: json.insert(at, c); break;
+            default: json.remove(at, 1); break;
+            }
+        }
+        FieldTable table;
+        QString why;
+        if (table.parseStrict(json)) {
+            ++strictTaken;
+            QVERIFY2(qtAccepts(json), json.constData());
+            QVERIFY2(sameValues(json, table, FieldTable::compact(json), &why), qPrintable(why));
+        }
+        if (qtAccepts(json)) {
+            ++qtTaken;
+            FieldTable trusted;
+            QVERIFY2(trusted.parseTrusted(json), json.constData());
+            QVERIFY2(sameValues(json, trusted, json, &why), qPrintable(why));
+        }
+    }
+    // The mutations must reach both sides, or the comparison says little.
+    QVERIFY2(strictTaken > 1000, qPrintable(QString::number(strictTaken)));
+    QVERIFY2(qtTaken > strictTaken, qPrintable(QString::number(qtTaken)));
+}
+
+void TestFieldTable::repeatedKeyTakesTheLast()
+{
+    const QByteArray json = R"({"a": 1, "b": {"c": 1}, "a": "two", "b": {"c": 2, "c": 3}})";
+    FieldTable table;
+    QVERIFY(table.parseStrict(json));
+    const QByteArray indexed = FieldTable::compact(json);
+    QCOMPARE(table.value(indexed, {"a"}), QJsonValue(QStringLiteral("two")));
+    QCOMPARE(table.value(indexed, {"b", "c"}), QJsonValue(3));
+    QString why;
+    QVERIFY2(sameValues(json, table, indexed, &why), qPrintable(why));
+}
+
+void TestFieldTable::fieldPathReadsTheTable()
+{
+    Event e;
+    QVERIFY(e.setFieldsJson(R"({"amount":12.5,"geo":{"country":"NL"},"items":[{"sku":"A1"}]})"));
+    QCOMPARE(FieldPath::parse(QStringLiteral("amount")).value(e), QJsonValue(12.5));
+    QCOMPARE(FieldPath::parse(QStringLiteral("fields.geo.country")).value(e), QJsonValue(QStringLiteral("NL")));
+    QCOMPARE(FieldPath::parse(QStringLiteral("items.0.sku")).value(e), QJsonValue(QStringLiteral("A1")));
+    QVERIFY(FieldPath::parse(QStringLiteral("items.1.sku")).value(e).isUndefined());
+    QCOMPARE(FieldPath::parse(QStringLiteral("geo")).value(e), QJsonValue(QJsonObject{{QStringLiteral("country"), QStringLiteral("NL")}}));
+    QCOMPARE(FieldPath::parse(QStringLiteral("fields")).value(e).toObject(), e.fields());
+    // Fields set as an object are the same fields.
+    Event f;
+    f.setFields(e.fields());
+    QCOMPARE(FieldPath::parse(QStringLiteral("geo.country")).value(f), QJsonValue(QStringLiteral("NL")));
+    QCOMPARE(f.fields(), e.fields());
+}
+
+void TestFieldTable::trustedRejectsWhatIsNoObject()
+{
+    FieldTable table;
+    QVERIFY(!table.parseTrusted("[1, 2]"));
+    QVERIFY(!table.parseTrusted(R"({"a": )"));
+    QVERIFY(!table.parseTrusted(""));
+    QCOMPARE(table.size(), 0);
+    Event e;
+    QVERIFY(!e.setFieldsJson("not json"));
+    QVERIFY(FieldPath::parse(QStringLiteral("a")).value(e).isUndefined());
+}
+
+QTEST_GUILESS_MAIN(TestFieldTable)
+#include "tst_field_table.moc"
