@@ -9,6 +9,8 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -243,6 +245,7 @@ private slots:
         QTest::newRow("WAL") << u"journal_mode"_qs << u"wal"_qs;
         QTest::newRow("synchronous FULL") << u"synchronous"_qs << u"2"_qs;
         QTest::newRow("foreign keys") << u"foreign_keys"_qs << u"1"_qs;
+        QTest::newRow("8 KiB pages") << u"page_size"_qs << u"8192"_qs;
     }
     void migrationsSetDurablePragmas()
     {
@@ -254,6 +257,32 @@ private slots:
         const auto store = openStore(freshUrl(), &connection);
         QVERIFY(store);
         QCOMPARE(scalar(connection, u"PRAGMA "_qs + pragma).toString(), expected);
+    }
+
+    // A database made before Vigil chose 8 KiB pages keeps its 4 KiB ones (SQLite changes the
+    // size only with VACUUM) and opens and migrates as before.
+    void existingDatabaseKeepsItsPageSize()
+    {
+        if (postgres())
+            QSKIP("SQLite's page size");
+        const DatabaseUrl url = freshUrl();
+        QVERIFY(QDir().mkpath(QFileInfo(url.path).absolutePath()));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_qs, u"tst-store-4k"_qs);
+            db.setDatabaseName(url.path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"PRAGMA page_size = 4096"_qs));
+            QVERIFY(q.exec(u"CREATE TABLE before_vigil (x INTEGER)"_qs));
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"tst-store-4k"_qs);
+        QString connection;
+        const auto store = openStore(url, &connection);
+        QVERIFY(store);
+        QCOMPARE(scalar(connection, u"PRAGMA page_size"_qs).toInt(), 4096);
+        QCOMPARE(store->schemaVersion(), schema::latestVersion());
     }
 
     void migrationsDoNotRunTwice()
