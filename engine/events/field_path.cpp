@@ -94,4 +94,10 @@ QJsonValue FieldPath::value(const Event &event) const
     return event.fieldTable().value(event.fieldsJson(), m_segments);
 }
 
+bool FieldPath::plainText(const Event &event, QByteArrayView *utf8) const
+{
+    return m_envelope == Envelope::Fields && !m_segments.isEmpty()
+           && event.fieldTable().plainText(event.fieldsJson(), m_segments, utf8);
+}
+
 } // namespace vigil::engine

@@ -32,6 +32,9 @@ public:
     QString text() const { return m_text; }
     Envelope envelope() const { return m_envelope; }
     QJsonValue value(const Event &event) const;
+    // A value inside fields that is a string without escapes, as UTF-8 in the event's JSON
+    // text (valid while the event is); false for anything else (ask value()).
+    bool plainText(const Event &event, QByteArrayView *utf8) const;
 
 private:
     QString m_text;

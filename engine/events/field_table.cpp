@@ -353,7 +353,7 @@ bool FieldTable::keyEquals(QByteArrayView json, const Entry &e, const QByteArray
     return unescaped.toString().toUtf8() == key;
 }
 
-QJsonValue FieldTable::value(QByteArrayView json, const QList<QByteArray> &segments) const
+qint32 FieldTable::find(QByteArrayView json, const QList<QByteArray> &segments) const
 {
     qint32 first = m_entries.isEmpty() ? -1 : 0;
     bool inObject = true;
@@ -371,24 +371,40 @@ QJsonValue FieldTable::value(QByteArrayView json, const QList<QByteArray> &segme
             bool ok = false;
             const int index = segment.toInt(&ok);
             if (!ok || index < 0)
-                return QJsonValue(QJsonValue::Undefined);
+                return -1;
             found = first;
             for (int k = 0; k < index && found >= 0; ++k)
                 found = m_entries.at(found).next;
         }
         if (found < 0)
-            return QJsonValue(QJsonValue::Undefined);
+            return -1;
         const Entry &e = m_entries.at(found);
         if (s + 1 < segments.size()) {
             if (e.kind != Kind::Object && e.kind != Kind::Array)
-                return QJsonValue(QJsonValue::Undefined);
+                return -1;
             inObject = e.kind == Kind::Object;
             first = e.first;
         }
     }
+    return found;
+}
+
+QJsonValue FieldTable::value(QByteArrayView json, const QList<QByteArray> &segments) const
+{
+    const qint32 found = find(json, segments);
+    return found < 0 ? QJsonValue(QJsonValue::Undefined) : convert(json, m_entries.at(found));
+}
+
+bool FieldTable::plainText(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8) const
+{
+    const qint32 found = find(json, segments);
     if (found < 0)
-        return QJsonValue(QJsonValue::Undefined);
-    return convert(json, m_entries.at(found));
+        return false;
+    const Entry &e = m_entries.at(found);
+    if (e.kind != Kind::String || e.escaped)
+        return false;
+    *utf8 = json.sliced(e.value, e.valueLength);
+    return true;
 }
 
 } // namespace vigil::engine

@@ -50,6 +50,10 @@ public:
     */
     QJsonValue value(QByteArrayView json, const QList<QByteArray> &segments) const;
 
+    // The value at `segments` when it is a string without escapes: its UTF-8 bytes in *utf8
+    // (a view into `json`). False for anything else, present or not: ask value().
+    bool plainText(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8) const;
+
     qsizetype size() const { return m_entries.size(); }
     void clear() { m_entries.clear(); }
 
@@ -70,6 +74,7 @@ private:
     friend class FieldTableReader;
 
     static QJsonValue convert(QByteArrayView json, const Entry &e);
+    qint32 find(QByteArrayView json, const QList<QByteArray> &segments) const; // -1: none
     static bool keyEquals(QByteArrayView json, const Entry &e, const QByteArray &key);
 
     QList<Entry> m_entries; // in the order of the text; the object's own members from 0

@@ -181,8 +181,10 @@ bool Comparison::compile(Op newOp, const QJsonValue &newValue, QString *error)
     value = newValue;
     items.clear();
     itemTexts.clear();
+    itemUtf8.clear();
     regex = QRegularExpression();
     text = value.isString() ? value.toString() : QString();
+    textUtf8 = text.toUtf8();
     const QString name = toString(op);
     switch (op) {
     case Op::Eq:
@@ -228,6 +230,7 @@ bool Comparison::compile(Op newOp, const QJsonValue &newValue, QString *error)
             }
             items.append(a.at(i));
             itemTexts.append(a.at(i).toString());
+            itemUtf8.append(itemTexts.constLast().toUtf8());
         }
         return true;
     }
@@ -355,6 +358,48 @@ bool Comparison::test(const QJsonValue &actual) const
         break;
     }
     return false;
+}
+
+std::optional<bool> Comparison::testText(QByteArrayView utf8) const
+{
+    // As test() decides for a string: UTF-8 compares, contains and starts as its code points do.
+    switch (op) {
+    case Op::Exists:
+        return value.toBool();
+    case Op::Eq:
+        return value.isString() && utf8 == QByteArrayView(textUtf8);
+    case Op::Ne:
+        return value.isString() && utf8 != QByteArrayView(textUtf8);
+    case Op::In:
+    case Op::NotIn: {
+        bool found = false;
+        bool comparable = false;
+        for (qsizetype i = 0; i < items.size() && !found; ++i) {
+            if (items.at(i).isString()) {
+                comparable = true;
+                found = QByteArrayView(itemUtf8.at(i)) == utf8;
+            }
+        }
+        return op == Op::In ? found : comparable && !found;
+    }
+    case Op::Contains:
+    case Op::NotContains:
+        if (!value.isString())
+            return false; // type mismatch
+        return utf8.contains(QByteArrayView(textUtf8)) == (op == Op::Contains);
+    case Op::StartsWith:
+        return utf8.startsWith(QByteArrayView(textUtf8));
+    case Op::EndsWith:
+        return utf8.endsWith(QByteArrayView(textUtf8));
+    case Op::Gt:
+    case Op::Ge:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Between:
+    case Op::Regex:
+        break;
+    }
+    return std::nullopt;
 }
 
 bool Condition::parse(const QJsonValue &json, const QString &where, Condition *out, QString *error)

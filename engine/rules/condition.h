@@ -8,6 +8,7 @@
 #include <QJsonValue>
 #include <QRegularExpression>
 #include <QString>
+#include <optional>
 #include <vector>
 
 namespace vigil::engine {
@@ -42,8 +43,19 @@ struct Comparison
     // rule's value when it is a string, and each string of `items` (empty for other types).
     QString text;
     QStringList itemTexts;
+    // The same as UTF-8, for testText().
+    QByteArray textUtf8;
+    QList<QByteArray> itemUtf8;
 
     bool test(const QJsonValue &actual) const;
+    // test() of a string given as UTF-8 (an event's field as it stands in its JSON text),
+    // without making a QString of it: eq, ne, in, not_in, contains, not_contains, starts_with,
+    // ends_with and exists; std::nullopt for the operators that need the string itself.
+    std::optional<bool> testText(QByteArrayView utf8) const;
+    bool takesText() const
+    {
+        return op != Op::Gt && op != Op::Ge && op != Op::Lt && op != Op::Le && op != Op::Between && op != Op::Regex;
+    }
     // Validates and compiles `value` for `op`; on failure says why in *error.
     bool compile(Op op, const QJsonValue &value, QString *error);
 };

@@ -15,17 +15,46 @@ struct RuleEngine::RuleState
 
 namespace {
 
+// A value as text (MessageTemplate::renderValue()); *present is false when it is missing or
+// null. Envelope strings and plain strings inside fields come without a QJsonValue.
+QString render(const FieldPath &path, const Event &e, bool *present)
+{
+    *present = true;
+    switch (path.envelope()) {
+    case FieldPath::Envelope::Id: return e.id;
+    case FieldPath::Envelope::SourceType: return e.sourceType;
+    case FieldPath::Envelope::SourceId: return e.sourceId;
+    default: break;
+    }
+    QByteArrayView utf8;
+    if (path.plainText(e, &utf8))
+        return QString::fromUtf8(utf8);
+    const QJsonValue v = path.value(e);
+    if (v.isUndefined() || v.isNull()) {
+        *present = false;
+        return QString();
+    }
+    return MessageTemplate::renderValue(v);
+}
+
 QString groupKey(const Condition &c, const Event &e, bool *ok)
 {
     *ok = true;
     if (!c.groupBy.isValid())
         return QString();
-    const QJsonValue v = c.groupBy.value(e);
-    if (v.isUndefined() || v.isNull()) {
-        *ok = false;
-        return QString();
+    return render(c.groupBy, e, ok);
+}
+
+// A comparison of a field: a plain string straight from the event's JSON text when the
+// operator takes it so, else as a QJsonValue.
+bool compare(const Condition &c, const Event &e)
+{
+    QByteArrayView utf8;
+    if (c.comparison.takesText() && c.field.plainText(e, &utf8)) {
+        if (const std::optional<bool> result = c.comparison.testText(utf8))
+            return *result;
     }
-    return MessageTemplate::renderValue(v);
+    return c.comparison.test(c.field.value(e));
 }
 
 bool test(const Condition &c, const Event &e, std::vector<std::unique_ptr<SlidingWindow>> &windows)
@@ -44,7 +73,7 @@ bool test(const Condition &c, const Event &e, std::vector<std::unique_ptr<Slidin
     case Condition::Kind::Not:
         return !test(c.children.front(), e, windows);
     case Condition::Kind::Compare:
-        return c.comparison.test(c.field.value(e));
+        return compare(c, e);
     case Condition::Kind::Window: {
         bool ok = false;
         const QString group = groupKey(c, e, &ok);
@@ -71,10 +100,10 @@ void feedWindows(const Condition &c, const Event &e, std::vector<std::unique_ptr
         double value = 0;
         QString key;
         if (c.aggregate == Aggregate::DistinctCount) {
-            const QJsonValue v = c.field.value(e);
-            if (v.isUndefined() || v.isNull())
+            bool present = false;
+            key = render(c.field, e, &present);
+            if (!present)
                 return;
-            key = MessageTemplate::renderValue(v);
         } else if (c.aggregate != Aggregate::Count) {
             const QJsonValue v = c.field.value(e);
             if (!v.isDouble())

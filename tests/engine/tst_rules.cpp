@@ -209,6 +209,9 @@ void TestRules::comparison_data()
         {"not_in", R"(["a"])", "null", false}, {"not_in", R"(["a"])", R"(["b"])", false},
         // contains, not_contains: substrings of strings, elements of arrays
         {"contains", R"("ab")", R"("xaby")", true}, {"contains", R"("ab")", R"("ab")", true},
+        {"contains", R"("ü")", R"("Zürich")", true}, {"contains", R"("u")", R"("Zürich")", false},
+        {"starts_with", R"("Zü")", R"("Zürich")", true}, {"eq", R"("Zürich")", R"("Zürich")", true},
+        {"contains", "5", R"("x5")", false}, {"not_contains", "5", R"("x5")", false},
         {"contains", R"("ab")", R"("a")", false}, {"contains", R"("ab")", R"("AB")", false},
         {"contains", R"("")", R"("x")", true}, {"contains", R"("ab")", R"(["x","ab"])", true},
         {"contains", R"("ab")", R"(["abc"])", false}, {"contains", "2", "[1,2]", true},
@@ -269,6 +272,13 @@ void TestRules::comparison()
     QVERIFY2(Condition::parse(condition, u"conditions"_qs, &c, &error), qPrintable(error));
     QCOMPARE(int(c.kind), int(Condition::Kind::Compare));
     QCOMPARE(c.comparison.test(json(actual)), expected);
+    // A string as it stands in an event's JSON text (UTF-8) decides as its QJsonValue does.
+    const QJsonValue actualValue = json(actual);
+    if (actualValue.isString() && c.comparison.takesText()) {
+        const std::optional<bool> viaText = c.comparison.testText(actualValue.toString().toUtf8());
+        QVERIFY(viaText.has_value());
+        QCOMPARE(*viaText, expected);
+    }
 
     // ...and through a whole rule on an event whose field x holds `actual`.
     Rule rule;
