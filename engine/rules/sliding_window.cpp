@@ -44,6 +44,7 @@ void SlidingWindow::sweep(qint64 now)
             ++it;
     }
     m_lastSweep = now;
+    m_last = nullptr;
 }
 
 void SlidingWindow::add(const QString &group, qint64 timeMs, double value, const QString &key)
@@ -57,6 +58,8 @@ void SlidingWindow::add(const QString &group, qint64 timeMs, double value, const
         sweep(m_latest);
 
     Group &g = m_groups[group];
+    m_last = &g;
+    m_lastGroup = group;
     const qint64 t = std::max(timeMs, g.latest);
     g.latest = t;
     evict(g, t);
@@ -86,16 +89,20 @@ void SlidingWindow::add(const QString &group, qint64 timeMs, double value, const
 
 double SlidingWindow::value(const QString &group, qint64 nowMs)
 {
-    const auto it = m_groups.find(group);
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    if (it != m_groups.end() && nowMs > it->latest) {
-        it->latest = nowMs;
-        evict(*it, nowMs);
+    Group *found = m_last && m_lastGroup == group ? m_last : nullptr;
+    if (!found) {
+        const auto it = m_groups.find(group);
+        found = it == m_groups.end() ? nullptr : &*it;
     }
-    if (it == m_groups.end() || it->entries.empty())
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    if (found && nowMs > found->latest) {
+        found->latest = nowMs;
+        evict(*found, nowMs);
+    }
+    if (!found || found->entries.empty())
         return (m_aggregate == Aggregate::Count || m_aggregate == Aggregate::Sum
                 || m_aggregate == Aggregate::DistinctCount) ? 0.0 : nan;
-    const Group &g = *it;
+    const Group &g = *found;
     switch (m_aggregate) {
     case Aggregate::Count: return double(g.entries.size());
     case Aggregate::Sum: return g.sum;

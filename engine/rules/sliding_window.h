@@ -24,6 +24,8 @@ class SlidingWindow
 {
 public:
     SlidingWindow(Aggregate aggregate, qint64 windowMs);
+    SlidingWindow(const SlidingWindow &) = delete;
+    SlidingWindow &operator=(const SlidingWindow &) = delete;
 
     // Adds a value (count ignores it; distinct_count uses `key`) to a group at `timeMs`.
     void add(const QString &group, qint64 timeMs, double value, const QString &key);
@@ -58,6 +60,11 @@ private:
     Aggregate m_aggregate;
     qint64 m_windowMs;
     QHash<QString, Group> m_groups;
+    // The group add() last took: a rule asks value() of the same group straight after adding
+    // to it, and a string compare is cheaper than a second hash lookup. Reset when m_groups
+    // changes otherwise (sweep()), as its nodes may move.
+    Group *m_last = nullptr;
+    QString m_lastGroup;
     qint64 m_latest = std::numeric_limits<qint64>::min();
     qint64 m_lastSweep = std::numeric_limits<qint64>::min();
 };
