@@ -35,6 +35,7 @@ public:
         ws();
         if (peek() != '{')
             return false;
+        m_out->reserve(16); // one allocation for the usual event (growing from one took four)
         if (!container(true))
             return false;
         ws();
