@@ -247,19 +247,10 @@ QByteArray FieldTable::compact(QByteArrayView text)
     return out;
 }
 
-bool FieldTable::parseStrict(QByteArrayView json)
+bool FieldTable::parse(QByteArrayView json, bool strict)
 {
     m_entries.clear();
-    if (FieldTableReader(json, true, &m_entries).read())
-        return true;
-    m_entries.clear();
-    return false;
-}
-
-bool FieldTable::parseTrusted(QByteArrayView json)
-{
-    m_entries.clear();
-    if (FieldTableReader(json, false, &m_entries).read())
+    if (FieldTableReader(json, strict, &m_entries).read())
         return true;
     m_entries.clear();
     return false;

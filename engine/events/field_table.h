@@ -34,13 +34,13 @@ public:
         not (the table is then empty): the caller asks QJsonDocument, which decides and words
         the error.
     */
-    bool parseStrict(QByteArrayView json);
+    bool parseStrict(QByteArrayView json) { return parse(json, true); }
     /*!
         Reads text that QJsonDocument accepts as an object (the decoder checked it, or Vigil
         wrote it): any string, escape or number form. Returns false, with an empty table, when
         the text is no JSON object after all.
     */
-    bool parseTrusted(QByteArrayView json);
+    bool parseTrusted(QByteArrayView json) { return parse(json, false); }
 
     /*!
         The value at `segments` (UTF-8 keys from the object inward; a segment that is a number
@@ -73,6 +73,7 @@ private:
     };
     friend class FieldTableReader;
 
+    bool parse(QByteArrayView json, bool strict);
     static QJsonValue convert(QByteArrayView json, const Entry &e);
     qint32 find(QByteArrayView json, const QList<QByteArray> &segments) const; // -1: none
     static bool keyEquals(QByteArrayView json, const Entry &e, const QByteArray &key);
