@@ -522,10 +522,9 @@ private:
             // The table over the fields straight from their text; what it does not take as it
             // stands (escapes such as \u, UTF-8, exponents, errors) QJsonDocument reads.
             const QByteArrayView text(fieldsStart, fieldsEnd - fieldsStart);
-            const QByteArray json = FieldTable::compact(text);
             FieldTable table;
             if (table.parseStrict(text)) {
-                e->setFieldsJson(json, std::move(table));
+                e->setFieldsJson(FieldTable::compact(text), std::move(table));
             } else {
                 QJsonParseError error;
                 const QJsonDocument fields = QJsonDocument::fromJson(text.toByteArray(), &error);
@@ -534,7 +533,7 @@ private:
                 if (odd)
                     e->setFields(fields.object());
                 else
-                    e->setFieldsJson(json);
+                    e->setFieldsJson(FieldTable::compact(text));
             }
         }
         e->id = QString::fromLatin1(id);

@@ -112,16 +112,9 @@ private:
         Kind kind;
         qint32 first = -1;
         if (c == '"') {
-            qint32 at = 0, length = 0;
-            bool escaped = false;
-            if (!string(&at, &length, &escaped))
-                return false;
-            Entry &e = (*m_out)[index];
+            Entry &e = (*m_out)[index]; // no entry is added while a string is read
             e.kind = Kind::String;
-            e.value = at;
-            e.valueLength = length;
-            e.escaped = escaped;
-            return true;
+            return string(&e.value, &e.valueLength, &e.escaped);
         } else if (c == '{' || c == '[') {
             if (++m_depth > (m_strict ? kStrictDepth : kTrustedDepth))
                 return false;

@@ -69,6 +69,26 @@ QString MessageTemplate::renderValue(const QJsonValue &value)
     return {};
 }
 
+QString MessageTemplate::renderField(const FieldPath &path, const Event &event, Found *found)
+{
+    *found = Found::Value;
+    switch (path.envelope()) {
+    case FieldPath::Envelope::Id: return event.id;
+    case FieldPath::Envelope::SourceType: return event.sourceType;
+    case FieldPath::Envelope::SourceId: return event.sourceId;
+    default: break;
+    }
+    QByteArrayView utf8;
+    if (path.plainText(event, &utf8))
+        return QString::fromUtf8(utf8);
+    const QJsonValue v = path.value(event);
+    if (v.isUndefined())
+        *found = Found::Missing;
+    else if (v.isNull())
+        *found = Found::Null;
+    return renderValue(v);
+}
+
 QString MessageTemplate::render(const Event &event) const
 {
     QString out;
@@ -77,11 +97,12 @@ QString MessageTemplate::render(const Event &event) const
             out += part.literal;
             continue;
         }
-        const QJsonValue v = part.path.value(event);
-        if (v.isUndefined())
+        Found found;
+        const QString value = renderField(part.path, event, &found);
+        if (found == Found::Missing)
             out += QStringLiteral("<missing %1>").arg(part.path.text().trimmed());
         else
-            out += renderValue(v);
+            out += value;
     }
     return out;
 }

@@ -24,6 +24,10 @@ public:
     QString text() const { return m_text; }
 
     static QString renderValue(const QJsonValue &value);
+    enum class Found { Missing, Null, Value };
+    // The value at `path` in `event` as renderValue() writes it, *found saying whether there
+    // was one. Envelope strings and plain strings inside fields come without a QJsonValue.
+    static QString renderField(const FieldPath &path, const Event &event, Found *found);
 
 private:
     struct Part

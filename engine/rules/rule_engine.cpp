@@ -15,26 +15,13 @@ struct RuleEngine::RuleState
 
 namespace {
 
-// A value as text (MessageTemplate::renderValue()); *present is false when it is missing or
-// null. Envelope strings and plain strings inside fields come without a QJsonValue.
+// A value as text; *present is false when it is missing or null.
 QString render(const FieldPath &path, const Event &e, bool *present)
 {
-    *present = true;
-    switch (path.envelope()) {
-    case FieldPath::Envelope::Id: return e.id;
-    case FieldPath::Envelope::SourceType: return e.sourceType;
-    case FieldPath::Envelope::SourceId: return e.sourceId;
-    default: break;
-    }
-    QByteArrayView utf8;
-    if (path.plainText(e, &utf8))
-        return QString::fromUtf8(utf8);
-    const QJsonValue v = path.value(e);
-    if (v.isUndefined() || v.isNull()) {
-        *present = false;
-        return QString();
-    }
-    return MessageTemplate::renderValue(v);
+    MessageTemplate::Found found;
+    const QString text = MessageTemplate::renderField(path, e, &found);
+    *present = found == MessageTemplate::Found::Value;
+    return *present ? text : QString();
 }
 
 QString groupKey(const Condition &c, const Event &e, bool *ok)
