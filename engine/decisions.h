@@ -14,9 +14,13 @@ namespace vigil::engine {
     An alert the pipeline wants raised, before the store gives it an id.
     `eventIndex` is the index of the triggering event in the processed batch. A rule's alert
     has ruleId; a model's alert has modelId (and the model's name as ruleName).
+    setDetails() keeps the details and their compact JSON text, made on the worker that drafts
+    the alert, so that the writer (the ingest's one serial step) only binds the text.
 */
 struct AlertDraft
 {
+    void setDetails(QJsonObject object);
+
     int eventIndex = -1;
     qint64 ruleId = 0;
     qint64 modelId = 0;
@@ -25,6 +29,7 @@ struct AlertDraft
     EventType type = EventType::Transaction;
     QString message;
     QJsonObject details;
+    QByteArray detailsJson; // details, compact; set with them by setDetails()
     QStringList notificationChannels;
 };
 

@@ -73,8 +73,8 @@ void Pipeline::decide(RuleChunk &chunk)
             a.severity = rule.severity;
             a.type = rule.alertType;
             a.message = rule.message.render(*event);
-            a.details = QJsonObject{{QStringLiteral("event_id"), event->id},
-                                    {QStringLiteral("conditions"), std::move(match.explanation)}};
+            a.setDetails(QJsonObject{{QStringLiteral("event_id"), event->id},
+                                     {QStringLiteral("conditions"), std::move(match.explanation)}});
             a.notificationChannels = rule.notificationChannels;
             chunk.alerts.append(std::move(a));
         }

@@ -207,15 +207,15 @@ void ModelScorer::score(Chunk &chunk) const
                             .arg(toString(event.type), event.sourceType, event.sourceId, record.name)
                             .arg(record.version)
                             .arg(topText.isEmpty() ? tr("none stands out") : topText.join(QStringLiteral(", ")));
-        alert.details = QJsonObject{{QStringLiteral("event_id"), event.id},
-                                    {QStringLiteral("anomaly_score"), score},
-                                    {QStringLiteral("threshold"), detector.threshold()},
-                                    {QStringLiteral("model_id"), record.id},
-                                    {QStringLiteral("model_name"), record.name},
-                                    {QStringLiteral("model_version"), record.version},
-                                    {QStringLiteral("model_type"), record.modelType},
-                                    {QStringLiteral("features"), featureValues},
-                                    {QStringLiteral("top_features"), top}};
+        alert.setDetails(QJsonObject{{QStringLiteral("event_id"), event.id},
+                                     {QStringLiteral("anomaly_score"), score},
+                                     {QStringLiteral("threshold"), detector.threshold()},
+                                     {QStringLiteral("model_id"), record.id},
+                                     {QStringLiteral("model_name"), record.name},
+                                     {QStringLiteral("model_version"), record.version},
+                                     {QStringLiteral("model_type"), record.modelType},
+                                     {QStringLiteral("features"), featureValues},
+                                     {QStringLiteral("top_features"), top}});
         chunk.detections.append(std::move(detection));
         chunk.alerts.append(std::move(alert));
     }

@@ -593,6 +593,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
     outcome->alerts.reserve(decisions.alerts.size());
     const engine::SilenceSet &silences = pipeline.silences();
     const QVariant nullId(QMetaType::fromType<qint64>()); // no rule, model or silence
+    QByteArray detailsText; // a draft's details made without setDetails(); bound until step()
     for (const engine::AlertDraft &d : std::as_const(decisions.alerts)) {
         const engine::Event &e = events.at(d.eventIndex);
         // In memory, against the few active silences: no statement per alert.
@@ -606,7 +607,9 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insert->bindText(5, engine::toString(d.type));
             insert->bindText(6, engine::toString(d.severity));
             insert->bindText(7, d.message);
-            insert->bindText(8, json(d.details));
+            if (d.detailsJson.isEmpty())
+                detailsText = json(d.details).toUtf8();
+            insert->bindText(8, d.detailsJson.isEmpty() ? detailsText : d.detailsJson);
             insert->bindText(9, e.sourceType);
             insert->bindText(10, e.sourceId);
             insert->bindInt64(11, receivedAtMs);
@@ -630,7 +633,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insertAlert.bindValue(4, engine::toString(d.type));
             insertAlert.bindValue(5, engine::toString(d.severity));
             insertAlert.bindValue(6, d.message);
-            insertAlert.bindValue(7, json(d.details));
+            insertAlert.bindValue(7, d.detailsJson.isEmpty() ? json(d.details) : QString::fromUtf8(d.detailsJson));
             insertAlert.bindValue(8, e.sourceType);
             insertAlert.bindValue(9, e.sourceId);
             insertAlert.bindValue(10, receivedAtMs);
