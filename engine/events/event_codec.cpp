@@ -429,6 +429,9 @@ private:
         const char *fieldsStart = nullptr;
         const char *fieldsEnd = nullptr;
         bool odd = false;
+        FieldTable table;
+        bool tableTaken = false;    // the table indexes the fields
+        bool fieldsCompact = false; // and their text has no whitespace to take out
         unsigned seen = 0;      // members named (a second one goes to the general decoder)
         bool timeNull = false;  // "time": null, as if absent
         ++m_p;
@@ -480,9 +483,16 @@ private:
                     return Result::Alone;
                 }
             } else if (peek() == '{') {
+                // The table straight from the message: one pass over the fields' text. What
+                // the strict reader does not take as it stands (escapes such as \u, UTF-8,
+                // exponents, errors) QJsonDocument reads, below.
                 fieldsStart = m_p;
-                if (!skipValue(&odd))
+                if (const qsizetype n = table.parseStrictPrefix(QByteArrayView(m_p, m_end - m_p), &fieldsCompact)) {
+                    m_p += n;
+                    tableTaken = true;
+                } else if (!skipValue(&odd)) {
                     return Result::Invalid;
+                }
                 fieldsEnd = m_p;
             } else if (startsWith("null")) {
                 m_p += 4;
@@ -519,12 +529,9 @@ private:
             e->timeMs = m_now;
         }
         if (fieldsStart) {
-            // The table over the fields straight from their text; what it does not take as it
-            // stands (escapes such as \u, UTF-8, exponents, errors) QJsonDocument reads.
             const QByteArrayView text(fieldsStart, fieldsEnd - fieldsStart);
-            FieldTable table;
-            if (table.parseStrict(text)) {
-                e->setFieldsJson(FieldTable::compact(text), std::move(table));
+            if (tableTaken) {
+                e->setFieldsJson(fieldsCompact ? text.toByteArray() : FieldTable::compact(text), std::move(table));
             } else {
                 QJsonParseError error;
                 const QJsonDocument fields = QJsonDocument::fromJson(text.toByteArray(), &error);

@@ -42,6 +42,18 @@ public:
         return m_p == m_end;
     }
 
+    // One object at the start of the text; the length of its text (0: refused).
+    qsizetype readPrefix(bool *compact)
+    {
+        if (m_end - m_begin > std::numeric_limits<qint32>::max() || peek() != '{')
+            return 0;
+        m_out->reserve(16);
+        if (!container(true))
+            return 0;
+        *compact = m_skipped == 0;
+        return m_p - m_begin;
+    }
+
 private:
     static constexpr int kStrictDepth = 64;
     static constexpr int kTrustedDepth = 1024; // QJsonDocument's own limit
@@ -247,6 +259,16 @@ bool FieldTable::parse(QByteArrayView json, bool strict)
         return true;
     m_entries.clear();
     return false;
+}
+
+qsizetype FieldTable::parseStrictPrefix(QByteArrayView text, bool *compact)
+{
+    m_entries.clear();
+    *compact = false;
+    if (const qsizetype length = FieldTableReader(text, true, &m_entries).readPrefix(compact))
+        return length;
+    m_entries.clear();
+    return 0;
 }
 
 namespace {

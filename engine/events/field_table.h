@@ -36,6 +36,13 @@ public:
     */
     bool parseStrict(QByteArrayView json) { return parse(json, true); }
     /*!
+        parseStrict() of the object at the start of `text`, which may go on after it (the
+        decoder reads an event's fields where they stand in the message). Returns the length of
+        the object's text, or 0 (with an empty table) when parseStrict() would refuse it.
+        *compact tells whether that text is already compact(): no whitespace between tokens.
+    */
+    qsizetype parseStrictPrefix(QByteArrayView text, bool *compact);
+    /*!
         Reads text that QJsonDocument accepts as an object (the decoder checked it, or Vigil
         wrote it): any string, escape or number form. Returns false, with an empty table, when
         the text is no JSON object after all.

@@ -108,6 +108,38 @@ bool qtAccepts(const QByteArray &json)
     return error.error == QJsonParseError::NoError && doc.isObject();
 }
 
+// parseStrictPrefix() over the text with more of a message after it takes exactly what
+// parseStrict() takes of the text alone, with the same values, and tells compact text.
+bool samePrefix(const QByteArray &json, QString *why)
+{
+    const QByteArray text = json.trimmed();
+    FieldTable whole;
+    const bool strict = whole.parseStrict(text);
+    for (const QByteArray &after : {QByteArray(), QByteArray(R"(, "source_id": "s-1"})"), QByteArray("}]}"),
+                                    QByteArray(" 1")}) {
+        FieldTable prefix;
+        bool compact = true;
+        const qsizetype n = prefix.parseStrictPrefix(text + after, &compact);
+        const QString where = QString::fromUtf8(text + after);
+        if (strict) {
+            if (n != text.size()) {
+                *why = QStringLiteral("%1: the prefix is %2 bytes, not %3").arg(where).arg(n).arg(text.size());
+                return false;
+            }
+            if (compact != (FieldTable::compact(text) == text)) {
+                *why = QStringLiteral("%1: told compact %2").arg(where).arg(compact);
+                return false;
+            }
+            if (!sameValues(text, prefix, FieldTable::compact(text), why))
+                return false;
+        } else if (n == text.size() || (n == 0 && prefix.size() != 0)) {
+            *why = QStringLiteral("%1: parseStrict() refuses it, the prefix reader took %2 bytes").arg(where).arg(n);
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 class TestFieldTable : public QObject
@@ -178,6 +210,7 @@ void TestFieldTable::strictAsQt()
     } else {
         QCOMPARE(table.size(), 0);
     }
+    QVERIFY2(samePrefix(json, &why), qPrintable(why));
     // What QJsonDocument accepts, the trusted reader takes: the text as it is, and the text
     // QJsonDocument writes back.
     if (qtAccepts(json)) {
@@ -222,6 +255,7 @@ void TestFieldTable::mutatedTexts()
             QVERIFY2(qtAccepts(json), json.constData());
             QVERIFY2(sameValues(json, table, FieldTable::compact(json), &why), qPrintable(why));
         }
+        QVERIFY2(samePrefix(json, &why), qPrintable(why));
         if (qtAccepts(json)) {
             ++qtTaken;
             FieldTable trusted;
