@@ -201,7 +201,7 @@ private slots:
                                   "anomaly_models", "anomaly_detections", "audit_log", "settings", "notifications"})
             QTest::newRow(table) << u"table"_qs << QString::fromLatin1(table);
         // The console's queries: newest alerts, by status, by rule, by source, by event.
-        for (const char *index : {"alerts_created", "alerts_status_created", "alerts_rule", "alerts_source",
+        for (const char *index : {"alerts_created", "alerts_status_created", "alerts_rule", "alerts_source_created",
                                   "alerts_event", "alert_responses_alert", "events_type_time", "audit_log_created",
                                   "notifications_alert", "notifications_pending"})
             QTest::newRow(index) << u"index"_qs << QString::fromLatin1(index);
@@ -219,6 +219,27 @@ private slots:
                             {kind == u"table"_qs ? u"r"_qs : u"i"_qs, name}).toInt(), 1);
         else
             QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM sqlite_master WHERE type = ? AND name = ?"_qs, {kind, name}).toInt(), 1);
+    }
+
+    // alerts_source went in migration 11: what it answered, alerts_source_created does.
+    void sourceQueriesUseTheSourceTimeIndex_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::newRow("count") << u"SELECT COUNT(*) FROM alerts WHERE source_id = ?"_qs;
+        QTest::newRow("newest first") << u"SELECT id FROM alerts WHERE source_id = ? ORDER BY created_at DESC, id DESC LIMIT 200"_qs;
+        QTest::newRow("any") << u"SELECT 1 FROM alerts WHERE source_id = ? LIMIT 1"_qs;
+    }
+    void sourceQueriesUseTheSourceTimeIndex()
+    {
+        if (postgres())
+            QSKIP("reads SQLite's schema and query plans");
+        QFETCH(QString, query);
+        QString connection;
+        const auto store = openStore(freshUrl(), &connection);
+        QVERIFY(store);
+        QCOMPARE(scalar(connection, u"SELECT COUNT(*) FROM sqlite_master WHERE name = 'alerts_source'"_qs).toInt(), 0);
+        const QStringList plan = rows(connection, u"EXPLAIN QUERY PLAN "_qs + query, {u"pay-gw-01"_qs});
+        QVERIFY2(plan.join(u'\n').contains(u"INDEX alerts_source_created (source_id=?)"_qs), qPrintable(plan.join(u'\n')));
     }
 
     void migrationsFreshDatabaseIsLatest()
