@@ -35,6 +35,9 @@ public:
     // A value inside fields that is a string without escapes, as UTF-8 in the event's JSON
     // text (valid while the event is); false for anything else (ask value()).
     bool plainText(const Event &event, QByteArrayView *utf8) const;
+    // A value inside fields as FieldTable::scalar() finds it: a plain string (*utf8, as
+    // plainText()) or a number (*number); Other for the rest and the envelope (ask value()).
+    FieldTable::Scalar scalar(const Event &event, QByteArrayView *utf8, double *number) const;
 
 private:
     QString m_text;

@@ -285,6 +285,37 @@ QJsonValue readByQt(QByteArrayView text)
 
 } // namespace
 
+bool FieldTable::readNumber(QByteArrayView text, bool *integer, qint64 *whole, double *fraction)
+{
+    // -?[0-9]+ (up to 18 digits: always a qint64) and -?[0-9]+.[0-9]+ here; the rest
+    // (exponents, 19 digits and more, forms only QJsonDocument takes) by QJsonDocument.
+    const char *p = text.data();
+    const char *end = p + text.size();
+    const bool negative = p < end && *p == '-';
+    const char *digits = negative ? p + 1 : p;
+    const char *q = digits;
+    while (q < end && *q >= '0' && *q <= '9')
+        ++q;
+    if (q == end && q > digits && q - digits <= 18) {
+        qint64 n = 0;
+        for (const char *d = digits; d < end; ++d)
+            n = n * 10 + (*d - '0');
+        *integer = true;
+        *whole = negative ? -n : n;
+        return true;
+    }
+    if (q > digits && q < end && *q == '.') {
+        const char *start = ++q;
+        while (q < end && *q >= '0' && *q <= '9')
+            ++q;
+        if (q == end && q > start && std::from_chars(p, end, *fraction).ec == std::errc()) {
+            *integer = false;
+            return true;
+        }
+    }
+    return false;
+}
+
 QJsonValue FieldTable::convert(QByteArrayView json, const Entry &e)
 {
     const QByteArrayView text = json.sliced(e.value, e.valueLength);
@@ -293,29 +324,11 @@ QJsonValue FieldTable::convert(QByteArrayView json, const Entry &e)
     case Kind::False: return QJsonValue(false);
     case Kind::True: return QJsonValue(true);
     case Kind::Number: {
-        // -?[0-9]+ (up to 18 digits: always a qint64) and -?[0-9]+.[0-9]+ here; the rest
-        // (exponents, 19 digits and more, forms only QJsonDocument takes) by QJsonDocument.
-        const char *p = text.data();
-        const char *end = p + text.size();
-        const bool negative = p < end && *p == '-';
-        const char *digits = negative ? p + 1 : p;
-        const char *q = digits;
-        while (q < end && *q >= '0' && *q <= '9')
-            ++q;
-        if (q == end && q > digits && q - digits <= 18) {
-            qint64 n = 0;
-            for (const char *d = digits; d < end; ++d)
-                n = n * 10 + (*d - '0');
-            return QJsonValue(negative ? -n : n);
-        }
-        if (q > digits && q < end && *q == '.') {
-            const char *fraction = ++q;
-            while (q < end && *q >= '0' && *q <= '9')
-                ++q;
-            double d = 0;
-            if (q == end && q > fraction && std::from_chars(p, end, d).ec == std::errc())
-                return QJsonValue(d); // a whole one is kept as an integer, as by QJsonDocument
-        }
+        bool integer = false;
+        qint64 whole = 0;
+        double fraction = 0;
+        if (readNumber(text, &integer, &whole, &fraction))
+            return integer ? QJsonValue(whole) : QJsonValue(fraction); // a whole fraction stays an integer, as by QJsonDocument
         return readByQt(text);
     }
     case Kind::String: {
@@ -404,14 +417,31 @@ QJsonValue FieldTable::value(QByteArrayView json, const QList<QByteArray> &segme
 
 bool FieldTable::plainText(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8) const
 {
+    double unused = 0;
+    return scalar(json, segments, utf8, &unused) == Scalar::Text;
+}
+
+FieldTable::Scalar FieldTable::scalar(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8,
+                                      double *number) const
+{
     const qint32 found = find(json, segments);
     if (found < 0)
-        return false;
+        return Scalar::Other;
     const Entry &e = m_entries.at(found);
-    if (e.kind != Kind::String || e.escaped)
-        return false;
-    *utf8 = json.sliced(e.value, e.valueLength);
-    return true;
+    if (e.kind == Kind::String && !e.escaped) {
+        *utf8 = json.sliced(e.value, e.valueLength);
+        return Scalar::Text;
+    }
+    if (e.kind == Kind::Number) {
+        bool integer = false;
+        qint64 whole = 0;
+        if (readNumber(json.sliced(e.value, e.valueLength), &integer, &whole, number)) {
+            if (integer)
+                *number = double(whole); // as QJsonValue(qint64).toDouble()
+            return Scalar::Number;
+        }
+    }
+    return Scalar::Other;
 }
 
 } // namespace vigil::engine

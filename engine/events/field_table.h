@@ -61,6 +61,16 @@ public:
     // (a view into `json`). False for anything else, present or not: ask value().
     bool plainText(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8) const;
 
+    // What scalar() found without a QJsonValue. Other: anything else, present or not (missing,
+    // null, a boolean, a string with escapes, a number in a form left to QJsonDocument, an
+    // object or an array): ask value().
+    enum class Scalar { Other, Text, Number };
+    /*!
+        One lookup for the rule engine: the value at `segments` as plainText() gives it
+        (*utf8), or a number (*number: value().toDouble(), without the QJsonValue).
+    */
+    Scalar scalar(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8, double *number) const;
+
     qsizetype size() const { return m_entries.size(); }
     void clear() { m_entries.clear(); }
 
@@ -82,6 +92,9 @@ private:
 
     bool parse(QByteArrayView json, bool strict);
     static QJsonValue convert(QByteArrayView json, const Entry &e);
+    // A number's text in the forms read here: -?[0-9]{1,18} (*integer: a qint64 in *whole)
+    // and -?[0-9]+.[0-9]+ (*fraction). False: left to QJsonDocument.
+    static bool readNumber(QByteArrayView text, bool *integer, qint64 *whole, double *fraction);
     qint32 find(QByteArrayView json, const QList<QByteArray> &segments) const; // -1: none
     static bool keyEquals(QByteArrayView json, const Entry &e, const QByteArray &key);
 

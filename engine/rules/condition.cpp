@@ -360,6 +360,53 @@ bool Comparison::test(const QJsonValue &actual) const
     return false;
 }
 
+bool Comparison::testNumber(double actual) const
+{
+    // As test() decides for a number: numbers compare as doubles; anything else is a mismatch.
+    const auto order = [actual](const QJsonValue &v) {
+        if (!v.isDouble())
+            return 2;
+        const double y = v.toDouble();
+        return actual < y ? -1 : (actual > y ? 1 : 0);
+    };
+    switch (op) {
+    case Op::Exists: return value.toBool();
+    case Op::Eq: return value.isDouble() && actual == value.toDouble();
+    case Op::Ne: return value.isDouble() && actual != value.toDouble();
+    case Op::Gt: return order(value) == 1;
+    case Op::Ge: { const int o = order(value); return o == 0 || o == 1; }
+    case Op::Lt: return order(value) == -1;
+    case Op::Le: { const int o = order(value); return o == 0 || o == -1; }
+    case Op::Between: {
+        const int lo = order(items.at(0));
+        const int hi = order(items.at(1));
+        return (lo == 0 || lo == 1) && (hi == 0 || hi == -1);
+    }
+    case Op::In:
+    case Op::NotIn: {
+        bool found = false;
+        bool comparable = false;
+        for (const QJsonValue &item : items) {
+            if (item.isDouble()) {
+                comparable = true;
+                if (item.toDouble() == actual) {
+                    found = true;
+                    break;
+                }
+            }
+        }
+        return op == Op::In ? found : comparable && !found;
+    }
+    case Op::Contains:
+    case Op::NotContains:
+    case Op::StartsWith:
+    case Op::EndsWith:
+    case Op::Regex:
+        return false;
+    }
+    return false;
+}
+
 std::optional<bool> Comparison::testText(QByteArrayView utf8) const
 {
     // As test() decides for a string: UTF-8 compares, contains and starts as its code points do.

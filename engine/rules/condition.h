@@ -52,6 +52,8 @@ struct Comparison
     // without making a QString of it: eq, ne, in, not_in, contains, not_contains, starts_with,
     // ends_with and exists; std::nullopt for the operators that need the string itself.
     std::optional<bool> testText(QByteArrayView utf8) const;
+    // test() of a number (QJsonValue::Double) given as a double, without the QJsonValue.
+    bool testNumber(double actual) const;
     bool takesText() const
     {
         return op != Op::Gt && op != Op::Ge && op != Op::Lt && op != Op::Le && op != Op::Between && op != Op::Regex;

@@ -33,13 +33,22 @@ QString groupKey(const Condition &c, const Event &e, bool *ok)
 }
 
 // A comparison of a field: a plain string straight from the event's JSON text when the
-// operator takes it so, else as a QJsonValue.
+// operator takes it so, a number as a double, else as a QJsonValue.
 bool compare(const Condition &c, const Event &e)
 {
     QByteArrayView utf8;
-    if (c.comparison.takesText() && c.field.plainText(e, &utf8)) {
-        if (const std::optional<bool> result = c.comparison.testText(utf8))
-            return *result;
+    double number = 0;
+    switch (c.field.scalar(e, &utf8, &number)) {
+    case FieldTable::Scalar::Number:
+        return c.comparison.testNumber(number);
+    case FieldTable::Scalar::Text:
+        if (c.comparison.takesText()) {
+            if (const std::optional<bool> result = c.comparison.testText(utf8))
+                return *result;
+        }
+        break;
+    case FieldTable::Scalar::Other:
+        break;
     }
     return c.comparison.test(c.field.value(e));
 }
@@ -69,7 +78,7 @@ bool test(const Condition &c, const Event &e, std::vector<std::unique_ptr<Slidin
         const double v = windows[std::size_t(c.windowSlot)]->value(group, e.timeMs);
         if (std::isnan(v))
             return false;
-        return c.comparison.test(QJsonValue(v));
+        return c.comparison.testNumber(v);
     }
     }
     return false;
@@ -92,10 +101,13 @@ void feedWindows(const Condition &c, const Event &e, std::vector<std::unique_ptr
             if (!present)
                 return;
         } else if (c.aggregate != Aggregate::Count) {
-            const QJsonValue v = c.field.value(e);
-            if (!v.isDouble())
-                return; // sum/avg/min/max take numbers only
-            value = v.toDouble();
+            QByteArrayView utf8;
+            if (c.field.scalar(e, &utf8, &value) != FieldTable::Scalar::Number) {
+                const QJsonValue v = c.field.value(e);
+                if (!v.isDouble())
+                    return; // sum/avg/min/max take numbers only
+                value = v.toDouble();
+            }
         } else if (c.field.isValid()) {
             const QJsonValue v = c.field.value(e);
             if (v.isUndefined() || v.isNull())

@@ -97,6 +97,20 @@ bool sameValues(const QByteArray &json, const FieldTable &table, const QByteArra
                        .arg(QString::fromUtf8(path.join('.')), QString::fromUtf8(json), describe(expected), describe(actual));
             return false;
         }
+        // The rule engine's lookup without a QJsonValue: a plain string's UTF-8, a number's double.
+        QByteArrayView utf8;
+        double number = 0;
+        const FieldTable::Scalar scalar = table.scalar(indexed, path, &utf8, &number);
+        const bool scalarSame = scalar == FieldTable::Scalar::Other
+            || (scalar == FieldTable::Scalar::Text && expected.isString() && utf8 == expected.toString().toUtf8())
+            || (scalar == FieldTable::Scalar::Number && expected.isDouble() && number == expected.toDouble());
+        if (!scalarSame) {
+            *why = QStringLiteral("%1 in %2: QJsonObject gives %3, scalar() %4 (%5)")
+                       .arg(QString::fromUtf8(path.join('.')), QString::fromUtf8(json), describe(expected),
+                            QString::fromUtf8(utf8.toByteArray()))
+                       .arg(number);
+            return false;
+        }
     }
     return true;
 }
@@ -153,6 +167,7 @@ private slots:
     void repeatedKeyTakesTheLast();
     void fieldPathReadsTheTable();
     void trustedRejectsWhatIsNoObject();
+    void scalarFindsTextAndNumbers();
 };
 
 void TestFieldTable::strictAsQt_data()
@@ -307,6 +322,35 @@ void TestFieldTable::trustedRejectsWhatIsNoObject()
     Event e;
     QVERIFY(!e.setFieldsJson("not json"));
     QVERIFY(FieldPath::parse(QStringLiteral("a")).value(e).isUndefined());
+}
+
+// What the rule engine reads without a QJsonValue, and what it leaves to value().
+void TestFieldTable::scalarFindsTextAndNumbers()
+{
+    const QByteArray json = FieldTable::compact(
+        R"({"amount": 1250.5, "n": -12, "s": "NL", "e": "a\nb", "big": 12345678901234567890, "t": true,)"
+        R"( "z": null, "o": {"k": "v"}, "a": [7]})");
+    FieldTable table;
+    QVERIFY(table.parseStrict(json));
+    struct Row { const char *path; FieldTable::Scalar is; const char *text; double number; };
+    const Row rows[] = {
+        {"amount", FieldTable::Scalar::Number, "", 1250.5}, {"n", FieldTable::Scalar::Number, "", -12},
+        {"s", FieldTable::Scalar::Text, "NL", 0}, {"e", FieldTable::Scalar::Other, "", 0},
+        {"big", FieldTable::Scalar::Other, "", 0}, {"t", FieldTable::Scalar::Other, "", 0},
+        {"z", FieldTable::Scalar::Other, "", 0}, {"o", FieldTable::Scalar::Other, "", 0},
+        {"o.k", FieldTable::Scalar::Text, "v", 0}, {"a.0", FieldTable::Scalar::Number, "", 7},
+        {"missing", FieldTable::Scalar::Other, "", 0},
+    };
+    for (const Row &r : rows) {
+        QByteArrayView utf8;
+        double number = 0;
+        const FieldTable::Scalar is = table.scalar(json, QByteArray(r.path).split('.'), &utf8, &number);
+        QVERIFY2(is == r.is, r.path);
+        if (is == FieldTable::Scalar::Text)
+            QCOMPARE(utf8.toByteArray(), QByteArray(r.text));
+        if (is == FieldTable::Scalar::Number)
+            QCOMPARE(number, r.number);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestFieldTable)

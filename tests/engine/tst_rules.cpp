@@ -224,6 +224,12 @@ void TestRules::comparison_data()
         {"not_contains", R"("ab")", "[]", true}, {"not_contains", "3", "[1,2]", true}, {"not_contains", "2", "[1,2]", false},
         {"not_contains", R"("1")", "123", false}, {"not_contains", "1", R"("xyz")", false},
         {"not_contains", R"("ab")", "", false}, {"not_contains", R"("ab")", "null", false},
+        // numbers as the event's text gives them: integers past 2^53, -0, long fractions
+        {"eq", "9007199254740993", "9007199254740993", true}, {"eq", "0", "-0", true}, {"eq", "0", "-0.0", true},
+        {"gt", "123456789012345678", "123456789012345679", false}, {"ge", "1", "0.99999999999999999999", true},
+        {"lt", "1", "0.9999999999999999", true}, {"between", "[-1,1]", "-0.0000000000000001", true},
+        {"exists", "true", "0", true}, {"exists", "false", "-1.5", false}, {"in", "[0.5]", "0.50", true},
+        {"starts_with", R"("1")", "1.5", false}, {"not_contains", "1", "1", false},
         // starts_with, ends_with
         {"starts_with", R"("ab")", R"("abc")", true}, {"starts_with", R"("ab")", R"("ab")", true},
         {"starts_with", R"("ab")", R"("cab")", false}, {"starts_with", R"("ab")", R"("Abc")", false},
@@ -279,6 +285,9 @@ void TestRules::comparison()
         QVERIFY(viaText.has_value());
         QCOMPARE(*viaText, expected);
     }
+    // A number as a double decides as its QJsonValue does.
+    if (actualValue.isDouble())
+        QCOMPARE(c.comparison.testNumber(actualValue.toDouble()), expected);
 
     // ...and through a whole rule on an event whose field x holds `actual`.
     Rule rule;
