@@ -4,10 +4,9 @@
 
 namespace vigil::engine {
 
-void AlertDraft::setDetails(QJsonObject object)
+void AlertDraft::setDetails(const QJsonObject &details)
 {
-    detailsJson = QJsonDocument(object).toJson(QJsonDocument::Compact);
-    details = std::move(object);
+    detailsJson = QJsonDocument(details).toJson(QJsonDocument::Compact);
 }
 
 } // namespace vigil::engine

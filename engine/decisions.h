@@ -14,12 +14,12 @@ namespace vigil::engine {
     An alert the pipeline wants raised, before the store gives it an id.
     `eventIndex` is the index of the triggering event in the processed batch. A rule's alert
     has ruleId; a model's alert has modelId (and the model's name as ruleName).
-    setDetails() keeps the details and their compact JSON text, made on the worker that drafts
-    the alert, so that the writer (the ingest's one serial step) only binds the text.
+    `detailsJson` holds the details as compact JSON text, made on the worker that drafts the
+    alert, so that the writer (the ingest's one serial step) only binds it.
 */
 struct AlertDraft
 {
-    void setDetails(QJsonObject object);
+    void setDetails(const QJsonObject &details); // as QJsonDocument writes them
 
     int eventIndex = -1;
     qint64 ruleId = 0;
@@ -28,8 +28,7 @@ struct AlertDraft
     Severity severity = Severity::Medium;
     EventType type = EventType::Transaction;
     QString message;
-    QJsonObject details;
-    QByteArray detailsJson; // details, compact; set with them by setDetails()
+    QByteArray detailsJson; // which conditions matched, with actual values: a JSON object
     QStringList notificationChannels;
 };
 

@@ -1,5 +1,7 @@
 #include "pipeline.h"
 
+#include "events/json_text.h"
+
 #include <thread>
 
 namespace vigil::engine {
@@ -73,8 +75,11 @@ void Pipeline::decide(RuleChunk &chunk)
             a.severity = rule.severity;
             a.type = rule.alertType;
             a.message = rule.message.render(*event);
-            a.setDetails(QJsonObject{{QStringLiteral("event_id"), event->id},
-                                     {QStringLiteral("conditions"), std::move(match.explanation)}});
+            // {"conditions": [...], "event_id": ...}, as QJsonDocument would write it.
+            a.detailsJson.reserve(match.explanation.size() + event->id.size() + 32);
+            a.detailsJson.append("{\"conditions\":").append(match.explanation).append(",\"event_id\":");
+            jsonText::appendString(&a.detailsJson, event->id);
+            a.detailsJson.append('}');
             a.notificationChannels = rule.notificationChannels;
             chunk.alerts.append(std::move(a));
         }

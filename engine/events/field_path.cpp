@@ -100,11 +100,11 @@ bool FieldPath::plainText(const Event &event, QByteArrayView *utf8) const
            && event.fieldTable().plainText(event.fieldsJson(), m_segments, utf8);
 }
 
-FieldTable::Scalar FieldPath::scalar(const Event &event, QByteArrayView *utf8, double *number) const
+FieldTable::Scalar FieldPath::scalar(const Event &event, QByteArrayView *utf8, double *number, bool *integer) const
 {
     if (m_envelope != Envelope::Fields || m_segments.isEmpty())
         return FieldTable::Scalar::Other;
-    return event.fieldTable().scalar(event.fieldsJson(), m_segments, utf8, number);
+    return event.fieldTable().scalar(event.fieldsJson(), m_segments, utf8, number, integer);
 }
 
 } // namespace vigil::engine

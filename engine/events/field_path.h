@@ -37,7 +37,7 @@ public:
     bool plainText(const Event &event, QByteArrayView *utf8) const;
     // A value inside fields as FieldTable::scalar() finds it: a plain string (*utf8, as
     // plainText()) or a number (*number); Other for the rest and the envelope (ask value()).
-    FieldTable::Scalar scalar(const Event &event, QByteArrayView *utf8, double *number) const;
+    FieldTable::Scalar scalar(const Event &event, QByteArrayView *utf8, double *number, bool *integer = nullptr) const;
 
 private:
     QString m_text;

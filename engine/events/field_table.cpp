@@ -422,7 +422,7 @@ bool FieldTable::plainText(QByteArrayView json, const QList<QByteArray> &segment
 }
 
 FieldTable::Scalar FieldTable::scalar(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8,
-                                      double *number) const
+                                      double *number, bool *integer) const
 {
     const qint32 found = find(json, segments);
     if (found < 0)
@@ -433,11 +433,13 @@ FieldTable::Scalar FieldTable::scalar(QByteArrayView json, const QList<QByteArra
         return Scalar::Text;
     }
     if (e.kind == Kind::Number) {
-        bool integer = false;
+        bool isInteger = false;
         qint64 whole = 0;
-        if (readNumber(json.sliced(e.value, e.valueLength), &integer, &whole, number)) {
-            if (integer)
+        if (readNumber(json.sliced(e.value, e.valueLength), &isInteger, &whole, number)) {
+            if (isInteger)
                 *number = double(whole); // as QJsonValue(qint64).toDouble()
+            if (integer)
+                *integer = isInteger;
             return Scalar::Number;
         }
     }

@@ -69,7 +69,8 @@ public:
         One lookup for the rule engine: the value at `segments` as plainText() gives it
         (*utf8), or a number (*number: value().toDouble(), without the QJsonValue).
     */
-    Scalar scalar(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8, double *number) const;
+    Scalar scalar(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8, double *number,
+                  bool *integer = nullptr) const; // *integer: a number QJsonDocument reads as a qint64
 
     qsizetype size() const { return m_entries.size(); }
     void clear() { m_entries.clear(); }

@@ -1,6 +1,7 @@
 #include "condition.h"
 
 #include "../events/event_codec.h"
+#include "../events/json_text.h"
 
 #include <QCoreApplication>
 #include <array>
@@ -185,6 +186,8 @@ bool Comparison::compile(Op newOp, const QJsonValue &newValue, QString *error)
     regex = QRegularExpression();
     text = value.isString() ? value.toString() : QString();
     textUtf8 = text.toUtf8();
+    valueJson.clear();
+    jsonText::appendValue(&valueJson, value);
     const QString name = toString(op);
     switch (op) {
     case Op::Eq:

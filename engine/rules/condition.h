@@ -45,6 +45,8 @@ struct Comparison
     QStringList itemTexts;
     // The same as UTF-8, for testText().
     QByteArray textUtf8;
+    // The value as JSON text, for the explanations of alerts.
+    QByteArray valueJson;
     QList<QByteArray> itemUtf8;
 
     bool test(const QJsonValue &actual) const;

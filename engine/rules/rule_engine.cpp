@@ -1,6 +1,7 @@
 #include "rule_engine.h"
 
 #include "message_template.h"
+#include "../events/json_text.h"
 
 #include <QJsonDocument>
 #include <cmath>
@@ -120,48 +121,95 @@ void feedWindows(const Condition &c, const Event &e, std::vector<std::unique_ptr
         feedWindows(child, e, windows);
 }
 
-void explain(const Condition &c, const Event &e, std::vector<std::unique_ptr<SlidingWindow>> &windows, QJsonArray *out)
+// The actual value of a comparison: a plain string or a number straight from the event's
+// text, anything else through its QJsonValue. False when the field is missing.
+bool appendActual(QByteArray *out, const FieldPath &field, const Event &e)
+{
+    QByteArrayView utf8;
+    double number = 0;
+    bool integer = false;
+    switch (field.scalar(e, &utf8, &number, &integer)) {
+    case FieldTable::Scalar::Text:
+        out->append('"').append(utf8).append('"'); // no escape in it: JSON as it stands
+        return true;
+    case FieldTable::Scalar::Number:
+        if (!integer)
+            jsonText::appendNumber(out, number);
+        else if (std::abs(number) < 9007199254740992.0) // 2^53: the double holds it exactly
+            out->append(QByteArray::number(qint64(number)));
+        else
+            break; // exactly, from its QJsonValue
+        return true;
+    case FieldTable::Scalar::Other:
+        break;
+    }
+    const QJsonValue actual = field.value(e);
+    if (actual.isUndefined())
+        return false;
+    jsonText::appendValue(out, actual);
+    return true;
+}
+
+// One object per comparison, its keys in QJsonObject's (sorted) order, appended to the array
+// in *out; *first: no element yet.
+void explain(const Condition &c, const Event &e, std::vector<std::unique_ptr<SlidingWindow>> &windows, QByteArray *out,
+             bool *first)
 {
     switch (c.kind) {
     case Condition::Kind::All:
     case Condition::Kind::Any:
     case Condition::Kind::Not:
         for (const Condition &child : c.children)
-            explain(child, e, windows, out);
+            explain(child, e, windows, out, first);
         return;
-    case Condition::Kind::Compare: {
-        const QJsonValue actual = c.field.value(e);
-        QJsonObject o{{QStringLiteral("field"), c.field.text()},
-                      {QStringLiteral("op"), toString(c.comparison.op)},
-                      {QStringLiteral("value"), c.comparison.value},
-                      {QStringLiteral("matched"), c.comparison.test(actual)}};
-        if (!actual.isUndefined())
-            o.insert(QStringLiteral("actual"), actual);
-        out->append(o);
-        return;
+    case Condition::Kind::Compare:
+    case Condition::Kind::Window:
+        break;
     }
-    case Condition::Kind::Window: {
+    out->append(*first ? "{" : ",{");
+    *first = false;
+    if (c.kind == Condition::Kind::Compare) {
+        const qsizetype start = out->size();
+        out->append("\"actual\":");
+        if (appendActual(out, c.field, e))
+            out->append(',');
+        else
+            out->truncate(start);
+        out->append("\"field\":");
+        jsonText::appendString(out, c.field.text());
+        out->append(",\"matched\":").append(compare(c, e) ? "true" : "false");
+    } else {
         bool ok = false;
         const QString group = groupKey(c, e, &ok);
         const double v = ok ? windows[std::size_t(c.windowSlot)]->value(group, e.timeMs)
                             : std::numeric_limits<double>::quiet_NaN();
-        QJsonObject o{{QStringLiteral("aggregate"), toString(c.aggregate)},
-                      {QStringLiteral("window"), formatDuration(c.windowMs)},
-                      {QStringLiteral("op"), toString(c.comparison.op)},
-                      {QStringLiteral("value"), c.comparison.value},
-                      {QStringLiteral("matched"), !std::isnan(v) && c.comparison.test(QJsonValue(v))}};
-        if (c.field.isValid())
-            o.insert(QStringLiteral("field"), c.field.text());
-        if (c.groupBy.isValid()) {
-            o.insert(QStringLiteral("group_by"), c.groupBy.text());
-            o.insert(QStringLiteral("group"), group);
+        if (!std::isnan(v)) {
+            out->append("\"actual\":");
+            jsonText::appendNumber(out, v);
+            out->append(',');
         }
-        if (!std::isnan(v))
-            o.insert(QStringLiteral("actual"), v);
-        out->append(o);
-        return;
+        out->append("\"aggregate\":");
+        jsonText::appendString(out, toString(c.aggregate));
+        if (c.field.isValid()) {
+            out->append(",\"field\":");
+            jsonText::appendString(out, c.field.text());
+        }
+        if (c.groupBy.isValid()) {
+            out->append(",\"group\":");
+            jsonText::appendString(out, group);
+            out->append(",\"group_by\":");
+            jsonText::appendString(out, c.groupBy.text());
+        }
+        out->append(",\"matched\":").append(!std::isnan(v) && c.comparison.testNumber(v) ? "true" : "false");
     }
+    out->append(",\"op\":");
+    jsonText::appendString(out, toString(c.comparison.op));
+    out->append(",\"value\":").append(c.comparison.valueJson);
+    if (c.kind == Condition::Kind::Window) {
+        out->append(",\"window\":");
+        jsonText::appendString(out, formatDuration(c.windowMs));
     }
+    out->append('}');
 }
 
 int countWindows(const Condition &c)
@@ -229,7 +277,11 @@ void RuleEngine::evaluate(const Event &event, QList<RuleMatch> *matches)
         if (test(rule.conditions, event, windows)) {
             RuleMatch m;
             m.ruleIndex = index;
-            explain(rule.conditions, event, windows, &m.explanation);
+            m.explanation.reserve(256);
+            m.explanation.append('[');
+            bool first = true;
+            explain(rule.conditions, event, windows, &m.explanation, &first);
+            m.explanation.append(']');
             matches->append(std::move(m));
         }
     }

@@ -4,15 +4,17 @@
 #include "rule.h"
 #include "sliding_window.h"
 
-#include <QJsonArray>
+#include <QByteArray>
 #include <memory>
 
 namespace vigil::engine {
 
 struct RuleMatch
 {
-    int ruleIndex = -1;      // index into RuleEngine::rules()
-    QJsonArray explanation;  // every comparison of the rule with its actual value and outcome
+    int ruleIndex = -1;  // index into RuleEngine::rules()
+    // Every comparison of the rule with its actual value and outcome: a JSON array, written as
+    // QJsonDocument writes it (docs/architecture.md, "What each thread pays").
+    QByteArray explanation;
 };
 
 /*!

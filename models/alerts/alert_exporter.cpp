@@ -89,7 +89,7 @@ QStringList AlertExporter::csvFields(const AlertRecord &a)
             a.resolvedBy,
             timeOrEmpty(a.resolvedAtMs),
             a.resolutionNotes,
-            QString::fromUtf8(QJsonDocument(a.details).toJson(QJsonDocument::Compact))};
+            QString::fromUtf8(QJsonDocument(a.details()).toJson(QJsonDocument::Compact))};
 }
 
 QByteArray AlertExporter::csvRecord(const QStringList &fields)
@@ -107,7 +107,7 @@ QByteArray AlertExporter::csvRecord(const QStringList &fields)
 QJsonObject AlertExporter::jsonObject(const AlertRecord &alert)
 {
     QJsonObject o = alert.toJson();
-    o.insert(QStringLiteral("details"), alert.details);
+    o.insert(QStringLiteral("details"), alert.details());
     return o;
 }
 

@@ -1,8 +1,15 @@
 #include "alert_record.h"
 
+#include <QJsonDocument>
+
 #include "engine/events/event.h"
 
 namespace vigil::models {
+
+QJsonObject AlertRecord::details() const
+{
+    return QJsonDocument::fromJson(detailsJson).object();
+}
 
 QJsonObject AlertRecord::toJson() const
 {

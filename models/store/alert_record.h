@@ -28,12 +28,14 @@ struct AlertRecord
     QString resolvedBy;
     qint64 resolvedAtMs = 0;
     QString resolutionNotes;
-    QJsonObject details;        // which conditions matched, with actual values
+    QByteArray detailsJson;     // which conditions matched, with actual values: a JSON object
     qint64 silenceId = 0;       // the silence that hid it at ingest (not broadcast), or 0
 
     // The /alerts wire form: {id, rule, severity, type, message, status, source_type,
     // source_id, created_at, ...}.
     QJsonObject toJson() const;
+    // detailsJson read (an empty object when there is none).
+    QJsonObject details() const;
 };
 
 } // namespace vigil::models

@@ -593,7 +593,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
     outcome->alerts.reserve(decisions.alerts.size());
     const engine::SilenceSet &silences = pipeline.silences();
     const QVariant nullId(QMetaType::fromType<qint64>()); // no rule, model or silence
-    QByteArray detailsText; // a draft's details made without setDetails(); bound until step()
+    const QByteArray emptyObject("{}"); // bound until step(): a draft without details
     for (const engine::AlertDraft &d : std::as_const(decisions.alerts)) {
         const engine::Event &e = events.at(d.eventIndex);
         // In memory, against the few active silences: no statement per alert.
@@ -607,9 +607,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insert->bindText(5, engine::toString(d.type));
             insert->bindText(6, engine::toString(d.severity));
             insert->bindText(7, d.message);
-            if (d.detailsJson.isEmpty())
-                detailsText = json(d.details).toUtf8();
-            insert->bindText(8, d.detailsJson.isEmpty() ? detailsText : d.detailsJson);
+            insert->bindText(8, d.detailsJson.isEmpty() ? emptyObject : d.detailsJson);
             insert->bindText(9, e.sourceType);
             insert->bindText(10, e.sourceId);
             insert->bindInt64(11, receivedAtMs);
@@ -633,7 +631,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insertAlert.bindValue(4, engine::toString(d.type));
             insertAlert.bindValue(5, engine::toString(d.severity));
             insertAlert.bindValue(6, d.message);
-            insertAlert.bindValue(7, d.detailsJson.isEmpty() ? json(d.details) : QString::fromUtf8(d.detailsJson));
+            insertAlert.bindValue(7, QString::fromUtf8(d.detailsJson.isEmpty() ? emptyObject : d.detailsJson));
             insertAlert.bindValue(8, e.sourceType);
             insertAlert.bindValue(9, e.sourceId);
             insertAlert.bindValue(10, receivedAtMs);
@@ -653,7 +651,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         a.sourceId = e.sourceId;
         a.eventRowId = rowIds.at(d.eventIndex);
         a.eventId = e.id;
-        a.details = d.details;
+        a.detailsJson = d.detailsJson.isEmpty() ? emptyObject : d.detailsJson;
         a.silenceId = silenceId;
         outcome->alerts.append(std::move(a));
         // The rule's channels wait in the outbox, with the alert; /alerts subscribers are
@@ -958,7 +956,7 @@ AlertRecord Store::alertFromQuery(const QSqlQuery &q)
     a.resolvedBy = q.value(14).toString();
     a.resolvedAtMs = q.value(15).toLongLong();
     a.resolutionNotes = q.value(16).toString();
-    a.details = QJsonDocument::fromJson(q.value(17).toString().toUtf8()).object();
+    a.detailsJson = q.value(17).toString().toUtf8();
     a.silenceId = q.value(18).toLongLong();
     return a;
 }

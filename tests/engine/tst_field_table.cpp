@@ -2,6 +2,7 @@
 // QJsonDocument reads, and every value found through it must be the one QJsonObject gives.
 #include "engine/events/field_path.h"
 #include "engine/events/field_table.h"
+#include "engine/events/json_text.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -168,6 +169,7 @@ private slots:
     void fieldPathReadsTheTable();
     void trustedRejectsWhatIsNoObject();
     void scalarFindsTextAndNumbers();
+    void jsonTextWritesAsQt();
 };
 
 void TestFieldTable::strictAsQt_data()
@@ -350,6 +352,38 @@ void TestFieldTable::scalarFindsTextAndNumbers()
             QCOMPARE(utf8.toByteArray(), QByteArray(r.text));
         if (is == FieldTable::Scalar::Number)
             QCOMPARE(number, r.number);
+    }
+}
+
+// jsonText writes values byte for byte as QJsonDocument::toJson(Compact) does.
+void TestFieldTable::jsonTextWritesAsQt()
+{
+    const auto qt = [](const QJsonValue &v) {
+        const QByteArray wrapped = QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact);
+        return wrapped.mid(1, wrapped.size() - 2);
+    };
+    QString every;
+    for (char16_t c = 0; c < 0x80; ++c)
+        every.append(QChar(c));
+    for (const QString &text : {QString(), every, QStringLiteral("Z\u00fcrich \u20ac \U0001F600"), QStringLiteral("a\"b\\c/d")}) {
+        QByteArray out;
+        jsonText::appendString(&out, text);
+        QCOMPARE(out, qt(text));
+        out.clear();
+        jsonText::appendValue(&out, text);
+        QCOMPARE(out, qt(text));
+    }
+    for (const double d : {0.0, -0.0, 1.0, -12.0, 1250.5, 0.1, 1e6, 1e15, 9007199254740993.0, 1e19, 1.8446744073709552e19,
+                           1e20, -1e20, 9.2e18, -9.2e18, 9.3e18, 9223372036854775808.0, 1e16, 9007199254740992.0, 36028797018963968.0, 1e6, 1.5e-7, 123456.789, 5e-324, 1.7976931348623157e308}) {
+        QByteArray out;
+        jsonText::appendNumber(&out, d);
+        QCOMPARE(out, qt(QJsonValue(d)));
+    }
+    for (const QJsonValue &v : {QJsonValue(true), QJsonValue(false), QJsonValue(), QJsonValue(qint64(9007199254740993)),
+                                QJsonValue(QJsonArray{1, u"x"_qs, 2.5}), QJsonValue(QJsonObject{{u"b"_qs, 1}, {u"a"_qs, u"\n"_qs}})}) {
+        QByteArray out;
+        jsonText::appendValue(&out, v);
+        QCOMPARE(out, qt(v));
     }
 }
 

@@ -100,7 +100,7 @@ QJsonObject draftJson(const AlertDraft &a)
                        {u"severity"_qs, toString(a.severity)},
                        {u"type"_qs, toString(a.type)},
                        {u"message"_qs, a.message},
-                       {u"details"_qs, a.details},
+                       {u"details"_qs, QJsonDocument::fromJson(a.detailsJson).object()},
                        {u"channels"_qs, QJsonArray::fromStringList(a.notificationChannels)}};
 }
 
@@ -1627,6 +1627,28 @@ void TestRules::pipeline_data()
         << QByteArray(R"([{"event":1,"rule_id":101,"rule":"Spend","severity":"MEDIUM","type":"TRANSACTION",)"
                       R"("message":"Spend: src b","channels":[],"details":{"event_id":"t1","conditions":[)"
                       R"({"aggregate":"sum","window":"1h","op":"gt","value":100,"matched":true,"field":"amount","actual":120.25}]}}])");
+    QTest::newRow("explanations of values the text does not give as they stand")
+        << QByteArray(R"([{"name":"Odd \"values\"","alert_type":"SYSTEM","severity":"LOW","conditions":{"all":[)"
+                      R"({"field":"q","op":"exists","value":true},{"field":"big","op":"gt","value":0},)"
+                      R"({"field":"ratio","op":"ge","value":0.5},{"field":"none","op":"exists","value":false},)"
+                      R"({"field":"obj","op":"exists"},{"field":"flag","op":"ne","value":false},)"
+                      R"({"field":"ü/\t","op":"exists","value":false},)"
+                      R"({"aggregate":"sum","field":"n","group_by":"fields.q","window":"1h","op":"gt","value":999999}]},)"
+                      R"("message":"m"}])")
+        << QByteArray(R"([{"id":"o\"1\u0001","type":"SYSTEM","src":"a","t":0,)"
+                      R"("f":{"q":"say \"hi\"\n\u0007ü","big":9007199254740993,"ratio":5.0,"none":null,)"
+                      R"("obj":{"k":[1,2.5]},"flag":true,"n":1000000}}])")
+        << QByteArray(R"([{"event":0,"rule_id":101,"rule":"Odd \"values\"","severity":"LOW","type":"SYSTEM","message":"m","channels":[],)"
+                      R"("details":{"event_id":"o\"1\u0001","conditions":[)"
+                      R"({"field":"q","op":"exists","value":true,"matched":true,"actual":"say \"hi\"\n\u0007ü"},)"
+                      R"({"field":"big","op":"gt","value":0,"matched":true,"actual":9007199254740993},)"
+                      R"({"field":"ratio","op":"ge","value":0.5,"matched":true,"actual":5},)"
+                      R"({"field":"none","op":"exists","value":false,"matched":true,"actual":null},)"
+                      R"({"field":"obj","op":"exists","value":null,"matched":true,"actual":{"k":[1,2.5]}},)"
+                      R"({"field":"flag","op":"ne","value":false,"matched":true,"actual":true},)"
+                      R"({"field":"ü/\t","op":"exists","value":false,"matched":true},)"
+                      R"({"aggregate":"sum","window":"1h","op":"gt","value":999999,"matched":true,"field":"n",)"
+                      R"("group_by":"fields.q","group":"say \"hi\"\n\u0007ü","actual":1000000}]}}])");
     QTest::newRow("no rules, no alerts")
         << QByteArray("[]") << QByteArray(R"([{"id":"x","type":"SYSTEM","src":"a","t":0,"f":{}}])") << QByteArray("[]");
     QTest::newRow("empty batch")
@@ -1660,8 +1682,11 @@ void TestRules::pipeline()
     }
     const Decisions decisions = pipeline.process(batch);
     QJsonArray actual;
-    for (const AlertDraft &a : decisions.alerts)
+    for (const AlertDraft &a : decisions.alerts) {
+        // The details as QJsonDocument writes them, byte for byte.
+        QCOMPARE(QJsonDocument::fromJson(a.detailsJson).toJson(QJsonDocument::Compact), a.detailsJson);
         actual.append(draftJson(a));
+    }
     QCOMPARE(actual, json(alerts).toArray());
 }
 

@@ -341,8 +341,8 @@ private slots:
         QCOMPARE(outlierAlert->ruleName, u"Payment anomaly"_qs);
         QVERIFY2(outlierAlert->message.contains(u"log_amount"_qs), qPrintable(outlierAlert->message));
         QVERIFY2(outlierAlert->message.contains(u"v1"_qs), qPrintable(outlierAlert->message));
-        QCOMPARE(outlierAlert->details.value(u"model_version"_qs).toInt(), 1);
-        const QJsonArray top = outlierAlert->details.value(u"top_features"_qs).toArray();
+        QCOMPARE(outlierAlert->details().value(u"model_version"_qs).toInt(), 1);
+        const QJsonArray top = outlierAlert->details().value(u"top_features"_qs).toArray();
         QVERIFY(!top.isEmpty());
         const QStringList expectedTop{u"log_amount"_qs, u"country=other"_qs, u"country=DE"_qs, u"country=FR"_qs};
         QVERIFY2(expectedTop.contains(top.at(0).toObject().value(u"feature"_qs).toString()),

@@ -382,7 +382,7 @@ void AlertDetailPane::showAlert(const models::AlertRecord &a)
     add(tr("Notes"), a.resolutionNotes);
     alert->setExpanded(true);
 
-    const QJsonArray conditions = a.details.value(QStringLiteral("conditions")).toArray();
+    const QJsonArray conditions = a.details().value(QStringLiteral("conditions")).toArray();
     if (!conditions.isEmpty()) {
         auto *matched = new QTreeWidgetItem(m_tree, {tr("Conditions")});
         for (const QJsonValue &v : conditions) {
