@@ -1,5 +1,7 @@
 #include "event_codec.h"
 
+#include "json_text.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -751,33 +753,13 @@ QJsonObject EventCodec::toJson(const Event &event)
 
 namespace {
 
-// A JSON string literal for `text`, escaped as QJsonDocument would (non-ASCII as UTF-8).
-void appendJsonString(QByteArray *out, const QString &text)
-{
-    out->append('"');
-    const qsizetype n = text.size();
-    const QChar *in = text.constData();
-    qsizetype i = 0;
-    for (; i < n; ++i) { // the common case: printable ASCII, nothing to escape
-        const char16_t c = in[i].unicode();
-        if (c < 0x20 || c >= 0x80 || c == u'"' || c == u'\\')
-            break;
-        out->append(char(c));
-    }
-    if (i < n) {
-        const QByteArray rest = QJsonDocument(QJsonArray{text.mid(i)}).toJson(QJsonDocument::Compact);
-        out->append(rest.constData() + 2, rest.size() - 4); // inside ["…"]
-    }
-    out->append('"');
-}
-
 void appendIds(QByteArray *out, const QStringList &ids)
 {
     out->append('[');
     for (qsizetype i = 0; i < ids.size(); ++i) {
         if (i > 0)
             out->append(',');
-        appendJsonString(out, ids.at(i));
+        jsonText::appendString(out, ids.at(i));
     }
     out->append(']');
 }

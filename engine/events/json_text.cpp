@@ -7,36 +7,27 @@
 
 namespace vigil::engine::jsonText {
 
-void appendString(QByteArray *out, QByteArrayView utf8)
-{
-    static const char hex[] = "0123456789abcdef";
-    out->append('"');
-    qsizetype plain = 0; // start of the run of bytes copied as they are
-    for (qsizetype i = 0; i < utf8.size(); ++i) {
-        const auto c = static_cast<unsigned char>(utf8[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        out->append(utf8.sliced(plain, i - plain));
-        plain = i + 1;
-        out->append('\\');
-        switch (c) {
-        case '"': out->append('"'); break;
-        case '\\': out->append('\\'); break;
-        case '\b': out->append('b'); break;
-        case '\f': out->append('f'); break;
-        case '\n': out->append('n'); break;
-        case '\r': out->append('r'); break;
-        case '\t': out->append('t'); break;
-        default: out->append("u00").append(hex[c >> 4]).append(hex[c & 0xf]); break;
-        }
-    }
-    out->append(utf8.sliced(plain));
-    out->append('"');
-}
-
 void appendString(QByteArray *out, const QString &text)
 {
-    appendString(out, QByteArrayView(text.toUtf8()));
+    // Printable ASCII (ids, names, sources) straight into the buffer; anything else as Qt
+    // writes it (a lone surrogate included).
+    const qsizetype n = text.size();
+    const QChar *in = text.constData();
+    const qsizetype at = out->size();
+    out->resize(at + n + 2);
+    char *w = out->data() + at;
+    *w++ = '"';
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t c = in[i].unicode();
+        if (c < 0x20 || c >= 0x7f || c == u'"' || c == u'\\') {
+            out->truncate(at);
+            const QByteArray wrapped = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+            out->append(QByteArrayView(wrapped).sliced(1, wrapped.size() - 2));
+            return;
+        }
+        *w++ = char(c);
+    }
+    *w = '"';
 }
 
 void appendNumber(QByteArray *out, double value)

@@ -365,7 +365,8 @@ void TestFieldTable::jsonTextWritesAsQt()
     QString every;
     for (char16_t c = 0; c < 0x80; ++c)
         every.append(QChar(c));
-    for (const QString &text : {QString(), every, QStringLiteral("Z\u00fcrich \u20ac \U0001F600"), QStringLiteral("a\"b\\c/d")}) {
+    for (const QString &text : {QString(), every, QStringLiteral("Z\u00fcrich \u20ac \U0001F600"), QStringLiteral("a\"b\\c/d"),
+                               QStringLiteral("id-0001 plain"), QString(QChar(0xd800)) + QStringLiteral("x")}) {
         QByteArray out;
         jsonText::appendString(&out, text);
         QCOMPARE(out, qt(text));
