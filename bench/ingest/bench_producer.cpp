@@ -69,14 +69,15 @@ private:
         while (int(m_sentAt.size()) < m_o.window && m_next < m_end) {
             const qint64 n = std::min<qint64>(m_o.batch, m_end - m_next);
             QByteArray message;
+            message.reserve(16 + 256 * n);
             if (m_o.batch == 1) {
-                message = makeEvent(m_next, m_o.prefix);
+                appendEvent(&message, m_next, m_prefix);
             } else {
                 message = "{\"events\":[";
                 for (qint64 i = 0; i < n; ++i) {
                     if (i)
                         message += ',';
-                    message += makeEvent(m_next + i, m_o.prefix);
+                    appendEvent(&message, m_next + i, m_prefix);
                 }
                 message += "]}";
             }
@@ -89,6 +90,7 @@ private:
     }
 
     Options m_o;
+    QByteArray m_prefix = m_o.prefix.toUtf8();
     QWebSocket m_socket;
     qint64 m_next;
     qint64 m_end;
