@@ -42,7 +42,7 @@ WalCheckpointer::WalCheckpointer(sqlite3 *writer, sqlite3 *own) : m_writer(write
 
 WalCheckpointer::~WalCheckpointer()
 {
-    sqlite3_wal_autocheckpoint(m_writer, kWakePages); // the connection checkpoints as before
+    sqlite3_wal_autocheckpoint(m_writer, kSqliteDefaultPages); // the connection checkpoints as before
     {
         std::lock_guard lock(m_mutex);
         m_stop = true;

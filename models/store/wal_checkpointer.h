@@ -15,8 +15,9 @@ namespace vigil::models {
 
 /*!
     By default SQLite checkpoints inside the commit that grows the write-ahead log past 1,000
-    pages: the committing thread copies those pages into the database file and waits for its
-    fsync, and every producer waiting for that commit's acknowledgement waits too. A
+    pages (kSqliteDefaultPages): the committing thread copies those pages into the database
+    file and waits for its fsync, and every producer waiting for that commit's
+    acknowledgement waits too. A
     WalCheckpointer takes that work to a thread of its own with its own connection: it
     replaces the connection's WAL hook, is woken after a commit leaves kWakePages or more in
     the log, and runs a PASSIVE checkpoint (which never blocks the writer or the readers).
@@ -32,8 +33,12 @@ namespace vigil::models {
 class WalCheckpointer
 {
 public:
-    static constexpr int kWakePages = 1000;      // SQLite's own threshold
-    static constexpr int kBackstopPages = 8000; // 31 MiB of 4 KiB pages
+    // Half the backstop rather than SQLite's 1,000: a pass copies what several of the ingest's
+    // commits changed, a page they all touch once (docs/benchmarks.md: the checkpoint thread's
+    // CPU per event a quarter less).
+    static constexpr int kWakePages = 4000;
+    static constexpr int kSqliteDefaultPages = 1000;
+    static constexpr int kBackstopPages = 8000; // 62 MiB of 8 KiB pages (31 MiB of 4 KiB ones)
 
     // Returns nullptr (with *error) when `db` is not an open SQLite file connection.
     static std::unique_ptr<WalCheckpointer> attach(const QSqlDatabase &db, const QString &path, QString *error);
