@@ -7,6 +7,7 @@
 #
 #   bench/ingest/cpu_per_event.sh [EVENTS]      default 200,000
 #   BUILD_DIR=build-x  PRELOAD=/path/lib.so     another build; a library to LD_PRELOAD
+#   PRODUCER=path                               another producer (default the build's own)
 #   BATCH=1 WINDOW=64 CONNECTIONS=4              the producer's message size and flow (default 100, 64, 1)
 #   RULES=file.json                             other rules (default bench/ingest/rules_20.json)
 set -euo pipefail
@@ -25,7 +26,7 @@ for _ in $(seq 100); do grep -q Listening "$tmp/log" && break; sleep 0.1; done
 ticks() { for t in /proc/$pid/task/*; do echo "$(tr ' ' _ <"$t/comm") $(awk '{print $14+$15}' "$t/stat")"; done | sort; }
 hz=$(getconf CLK_TCK)
 ticks >"$tmp/before"
-/usr/bin/time -f "%U %S" -o "$tmp/producer" "$build/bench/vigil-bench-producer" \
+/usr/bin/time -f "%U %S" -o "$tmp/producer" "${PRODUCER:-$build/bench/vigil-bench-producer}" \
     --url "ws://127.0.0.1:$port/events" --events "$events" --batch "${BATCH:-100}" --window "${WINDOW:-64}" \
     --connections "${CONNECTIONS:-1}" --prefix cpu-
 ticks >"$tmp/after"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Compares builds by running them in turn, round after round: this machine's speed drifts by
+# ±10 % within an hour, so only runs side by side compare. Each run is one
+# cpu_per_event.sh (a fresh vigil and database): events/s, reply p99 and CPU µs per event by
+# thread, one line per run; the medians are worked out from these lines.
+#
+#   bench/ingest/alternate.sh EVENTS BUILD_DIR...    e.g. 1000000 build-before build
+#   ROUNDS=5 CONNECTIONS=4                           rounds (default 5), producer connections (default 4)
+#   PRODUCER=path                                    one producer for every build (default each build's own)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+events=${1:?usage: bench/ingest/alternate.sh EVENTS BUILD_DIR...}
+shift
+[[ $# -ge 1 ]] || { echo "usage: bench/ingest/alternate.sh EVENTS BUILD_DIR..." >&2; exit 2; }
+for round in $(seq "${ROUNDS:-5}"); do
+  for build in "$@"; do
+    out=$(BUILD_DIR=$build CONNECTIONS=${CONNECTIONS:-4} bench/ingest/cpu_per_event.sh "$events" 2>&1)
+    rate=$(grep -o '"events_per_s":[0-9]*' <<<"$out" | cut -d: -f2)
+    p99=$(grep -o '"reply_ms_p99":[0-9.]*' <<<"$out" | cut -d: -f2)
+    threads=$(awk '/^vigil-|^producer/{printf " %s=%s", $1, $2}' <<<"$out")
+    echo "round=$round build=$build events_per_s=$rate p99_ms=$p99$threads"
+  done
+done
