@@ -211,8 +211,8 @@ private slots:
     void followsUpdatesAndDeletes();
     void bulkLoadRebuildsIndexes();
     void interruptedBulkLoadIsFinishedOnOpen();
-    void interruptedBulkLoadBeforeMigrationNine();
-    void interruptedBulkLoadBeforeMigrationEleven();
+    void interruptedBulkLoadBeforeMigration_data();
+    void interruptedBulkLoadBeforeMigration();
     void migrationFromVersionTwoIndexesOldAlerts();
     void indexOfAnotherDatabaseIsRebuilt();
     void indexAheadOfARestoredDatabaseIsRebuilt();
@@ -541,54 +541,44 @@ void TestAlertTextSearch::interruptedBulkLoadIsFinishedOnOpen()
     QCOMPARE(searched(*store, QStringLiteral("acct-424")), (QList<qint64>{4, 3}));
 }
 
-void TestAlertTextSearch::interruptedBulkLoadBeforeMigrationNine()
+void TestAlertTextSearch::interruptedBulkLoadBeforeMigration_data()
 {
-    // A load cut short at schema 8 saved the assignee's old index among the definitions to
-    // build again; opened by this version, it gets migration 9's index and not the old one.
-    QStringList schemaBefore;
-    {
-        QString connection;
-        auto store = openStore(QStringLiteral("interrupted-8.db"), &connection);
-        QVERIFY(store);
-        const QSqlDatabase db = QSqlDatabase::database(connection, false);
-        schemaBefore = alertSchema(db);
-        QString error;
-        QVERIFY2(store->beginBulkLoad(&error), qPrintable(error));
-        QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0), &error), qPrintable(error));
-        // As schema 8 left it: the old index's definition saved, migration 9 not run.
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("UPDATE settings SET value = json_set(json_remove(value,"
-                                      " '$.indexes.alerts_assigned_silence_created'), '$.indexes.alerts_assigned_created',"
-                                      " 'CREATE INDEX alerts_assigned_created ON alerts (assigned_to, created_at)')"
-                                      " WHERE key = 'bulk_load.pending'")));
-        QCOMPARE(q.numRowsAffected(), 1);
-        // Migration 10 undone as well (it runs again on open).
-        for (const char *undo : {"DROP TRIGGER alert_text_changed_delete", "DROP TRIGGER alert_text_changed_update",
-                                 "DROP TABLE alert_text_changes"})
-            QVERIFY2(q.exec(QLatin1String(undo)), undo);
-        QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_version WHERE version >= 9")));
-        QCOMPARE(q.numRowsAffected(), schema::latestVersion() - 8);
-    }
-    QString connection;
-    auto store = openStore(QStringLiteral("interrupted-8.db"), &connection);
-    QVERIFY(store);
-    QCOMPARE(store->schemaVersion(), schema::latestVersion());
-    const QSqlDatabase db = QSqlDatabase::database(connection, false);
-    QCOMPARE(alertSchema(db), schemaBefore);
-    QVERIFY(schemaBefore.join(u'\n').contains(QStringLiteral("alerts_assigned_silence_created")));
-    QVERIFY(!schemaBefore.join(u'\n').contains(QStringLiteral("alerts_assigned_created")));
-    QString error;
-    QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
+    QTest::addColumn<int>("version");       // the migration the load was cut short before
+    QTest::addColumn<QStringList>("undo");  // what puts the database back as the older schema left it
+    QTest::addColumn<QString>("kept");      // the index the migration made or kept
+    QTest::addColumn<QString>("gone");      // the index it replaced or dropped
+    // Schema 8 saved the assignee's old index among the definitions to build again.
+    QTest::newRow("9: the assignee's index")
+        << 9
+        << QStringList{u"UPDATE settings SET value = json_set(json_remove(value,"
+                       " '$.indexes.alerts_assigned_silence_created'), '$.indexes.alerts_assigned_created',"
+                       " 'CREATE INDEX alerts_assigned_created ON alerts (assigned_to, created_at)')"
+                       " WHERE key = 'bulk_load.pending'"_qs,
+                       // Migration 10 undone as well (it runs again on open).
+                       u"DROP TRIGGER alert_text_changed_delete"_qs, u"DROP TRIGGER alert_text_changed_update"_qs,
+                       u"DROP TABLE alert_text_changes"_qs}
+        << u"alerts_assigned_silence_created|"_qs << u"alerts_assigned_created|"_qs;
+    // Schema 10 saved the source's own index.
+    QTest::newRow("11: the source's index")
+        << 11
+        << QStringList{u"UPDATE settings SET value = json_set(value, '$.indexes.alerts_source',"
+                       " 'CREATE INDEX alerts_source ON alerts (source_id)') WHERE key = 'bulk_load.pending'"_qs}
+        << u"alerts_source_created|"_qs << u"alerts_source|"_qs;
 }
 
-void TestAlertTextSearch::interruptedBulkLoadBeforeMigrationEleven()
+void TestAlertTextSearch::interruptedBulkLoadBeforeMigration()
 {
-    // A load cut short at schema 10 saved the source's own index among the definitions to build
-    // again; opened by this version, it does not get it back.
+    // A load cut short at an older schema saved an index that a later migration replaced or
+    // dropped; opened by this version, the database gets the migration's indexes, not the old.
+    QFETCH(int, version);
+    QFETCH(QStringList, undo);
+    QFETCH(QString, kept);
+    QFETCH(QString, gone);
+    const QString file = QStringLiteral("interrupted-%1.db").arg(version - 1);
     QStringList schemaBefore;
     {
         QString connection;
-        auto store = openStore(QStringLiteral("interrupted-10.db"), &connection);
+        auto store = openStore(file, &connection);
         QVERIFY(store);
         const QSqlDatabase db = QSqlDatabase::database(connection, false);
         schemaBefore = alertSchema(db);
@@ -596,22 +586,25 @@ void TestAlertTextSearch::interruptedBulkLoadBeforeMigrationEleven()
         QVERIFY2(store->beginBulkLoad(&error), qPrintable(error));
         QVERIFY2(store->insertGenerated(chunkOf(kAlerts, std::size(kAlerts), kT0), &error), qPrintable(error));
         QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("UPDATE settings SET value = json_set(value,"
-                                      " '$.indexes.alerts_source', 'CREATE INDEX alerts_source ON alerts (source_id)')"
-                                      " WHERE key = 'bulk_load.pending'")));
-        QCOMPARE(q.numRowsAffected(), 1);
-        QVERIFY(q.exec(QStringLiteral("DELETE FROM schema_version WHERE version >= 11")));
-        QCOMPARE(q.numRowsAffected(), schema::latestVersion() - 10);
+        for (const QString &statement : std::as_const(undo)) {
+            QVERIFY2(q.exec(statement), qPrintable(statement));
+            if (statement.startsWith(u"UPDATE"_qs))
+                QCOMPARE(q.numRowsAffected(), 1);
+        }
+        q.prepare(QStringLiteral("DELETE FROM schema_version WHERE version >= ?"));
+        q.addBindValue(version);
+        QVERIFY(q.exec());
+        QCOMPARE(q.numRowsAffected(), schema::latestVersion() - version + 1);
     }
     QString connection;
-    auto store = openStore(QStringLiteral("interrupted-10.db"), &connection);
+    auto store = openStore(file, &connection);
     QVERIFY(store);
     QCOMPARE(store->schemaVersion(), schema::latestVersion());
     const QSqlDatabase db = QSqlDatabase::database(connection, false);
     QCOMPARE(alertSchema(db), schemaBefore);
     const QString schemaText = schemaBefore.join(u'\n');
-    QVERIFY(schemaText.contains(QStringLiteral("alerts_source_created|")));
-    QVERIFY(!schemaText.contains(QStringLiteral("alerts_source|")));
+    QVERIFY(schemaText.contains(kept));
+    QVERIFY(!schemaText.contains(gone));
     QCOMPARE(store->setting(QStringLiteral("bulk_load.pending")), QString());
     QString error;
     QVERIFY2(textIndexIsIntact(db, &error), qPrintable(error));
