@@ -204,7 +204,7 @@ void explain(const Condition &c, const Event &e, std::vector<std::unique_ptr<Sli
     }
     out->append(",\"op\":");
     jsonText::appendString(out, toString(c.comparison.op));
-    out->append(",\"value\":").append(c.comparison.valueJson);
+    out->append(",\"value\":").append(c.comparison.valueJson.isEmpty() ? QByteArrayView("null") : c.comparison.valueJson);
     if (c.kind == Condition::Kind::Window) {
         out->append(",\"window\":");
         jsonText::appendString(out, formatDuration(c.windowMs));
