@@ -9,9 +9,9 @@
 #   PRODUCER=path                                    one producer for every build (default each build's own)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-events=${1:?usage: bench/ingest/alternate.sh EVENTS BUILD_DIR...}
+[[ $# -ge 2 ]] || { echo "usage: bench/ingest/alternate.sh EVENTS BUILD_DIR..." >&2; exit 2; }
+events=$1
 shift
-[[ $# -ge 1 ]] || { echo "usage: bench/ingest/alternate.sh EVENTS BUILD_DIR..." >&2; exit 2; }
 for round in $(seq "${ROUNDS:-5}"); do
   for build in "$@"; do
     out=$(BUILD_DIR=$build CONNECTIONS=${CONNECTIONS:-4} bench/ingest/cpu_per_event.sh "$events" 2>&1)
