@@ -96,8 +96,8 @@ QJsonValue FieldPath::value(const Event &event) const
 
 bool FieldPath::plainText(const Event &event, QByteArrayView *utf8) const
 {
-    return m_envelope == Envelope::Fields && !m_segments.isEmpty()
-           && event.fieldTable().plainText(event.fieldsJson(), m_segments, utf8);
+    double unused = 0;
+    return scalar(event, utf8, &unused) == FieldTable::Scalar::Text;
 }
 
 FieldTable::Scalar FieldPath::scalar(const Event &event, QByteArrayView *utf8, double *number, bool *integer) const

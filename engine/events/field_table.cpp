@@ -28,15 +28,11 @@ public:
     {
     }
 
+    // The whole text: one object, whitespace around it allowed.
     bool read()
     {
-        if (m_end - m_begin > std::numeric_limits<qint32>::max())
-            return false;
         ws();
-        if (peek() != '{')
-            return false;
-        m_out->reserve(16); // one allocation for the usual event (growing from one took four)
-        if (!container(true))
+        if (!object())
             return false;
         ws();
         return m_p == m_end;
@@ -45,10 +41,7 @@ public:
     // One object at the start of the text; the length of its text (0: refused).
     qsizetype readPrefix(bool *compact)
     {
-        if (m_end - m_begin > std::numeric_limits<qint32>::max() || peek() != '{')
-            return 0;
-        m_out->reserve(16);
-        if (!container(true))
+        if (!object())
             return 0;
         *compact = m_skipped == 0;
         return m_p - m_begin;
@@ -59,6 +52,14 @@ private:
     static constexpr int kTrustedDepth = 1024; // QJsonDocument's own limit
 
     char peek() const { return m_p < m_end ? *m_p : '\0'; }
+    // At '{' (else false): the object's members.
+    bool object()
+    {
+        if (m_end - m_begin > std::numeric_limits<qint32>::max() || peek() != '{')
+            return false;
+        m_out->reserve(16); // one allocation for the usual event (growing from one took four)
+        return container(true);
+    }
     // Where p is in the text the table indexes: strict, the text without the whitespace
     // skipped so far (p is never inside whitespace); trusted, the text itself.
     qint32 offset(const char *p) const { return qint32(p - m_begin - m_skipped); }
@@ -413,12 +414,6 @@ QJsonValue FieldTable::value(QByteArrayView json, const QList<QByteArray> &segme
 {
     const qint32 found = find(json, segments);
     return found < 0 ? QJsonValue(QJsonValue::Undefined) : convert(json, m_entries.at(found));
-}
-
-bool FieldTable::plainText(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8) const
-{
-    double unused = 0;
-    return scalar(json, segments, utf8, &unused) == Scalar::Text;
 }
 
 FieldTable::Scalar FieldTable::scalar(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8,

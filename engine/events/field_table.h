@@ -57,17 +57,14 @@ public:
     */
     QJsonValue value(QByteArrayView json, const QList<QByteArray> &segments) const;
 
-    // The value at `segments` when it is a string without escapes: its UTF-8 bytes in *utf8
-    // (a view into `json`). False for anything else, present or not: ask value().
-    bool plainText(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8) const;
-
-    // What scalar() found without a QJsonValue. Other: anything else, present or not (missing,
+    // What scalar() found without a QJsonValue. Text: a string without escapes, its UTF-8 bytes
+    // a view into `json`. Other: anything else, present or not (missing,
     // null, a boolean, a string with escapes, a number in a form left to QJsonDocument, an
     // object or an array): ask value().
     enum class Scalar { Other, Text, Number };
     /*!
-        One lookup for the rule engine: the value at `segments` as plainText() gives it
-        (*utf8), or a number (*number: value().toDouble(), without the QJsonValue).
+        One lookup for the rule engine: the value at `segments` as a plain string (*utf8) or a
+        number (*number: value().toDouble(), without the QJsonValue).
     */
     Scalar scalar(QByteArrayView json, const QList<QByteArray> &segments, QByteArrayView *utf8, double *number,
                   bool *integer = nullptr) const; // *integer: a number QJsonDocument reads as a qint64

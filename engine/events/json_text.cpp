@@ -7,6 +7,17 @@
 
 namespace vigil::engine::jsonText {
 
+namespace {
+
+// The value exactly as QJsonDocument writes it: inside a one-element array, less the brackets.
+void appendAsQt(QByteArray *out, const QJsonValue &value)
+{
+    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    out->append(QByteArrayView(wrapped).sliced(1, wrapped.size() - 2));
+}
+
+} // namespace
+
 void appendString(QByteArray *out, const QString &text)
 {
     // Printable ASCII (ids, names, sources) straight into the buffer; anything else as Qt
@@ -21,8 +32,7 @@ void appendString(QByteArray *out, const QString &text)
         const char16_t c = in[i].unicode();
         if (c < 0x20 || c >= 0x7f || c == u'"' || c == u'\\') {
             out->truncate(at);
-            const QByteArray wrapped = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
-            out->append(QByteArrayView(wrapped).sliced(1, wrapped.size() - 2));
+            appendAsQt(out, text);
             return;
         }
         *w++ = char(c);
@@ -53,8 +63,7 @@ void appendValue(QByteArray *out, const QJsonValue &value)
     case QJsonValue::Object: break;
     }
     // Numbers too: QJsonValue tells an integer (written as one) from a double only to Qt.
-    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    out->append(QByteArrayView(wrapped).sliced(1, wrapped.size() - 2));
+    appendAsQt(out, value);
 }
 
 } // namespace vigil::engine::jsonText

@@ -133,12 +133,9 @@ bool appendActual(QByteArray *out, const FieldPath &field, const Event &e)
         out->append('"').append(utf8).append('"'); // no escape in it: JSON as it stands
         return true;
     case FieldTable::Scalar::Number:
-        if (!integer)
-            jsonText::appendNumber(out, number);
-        else if (std::abs(number) < 9007199254740992.0) // 2^53: the double holds it exactly
-            out->append(QByteArray::number(qint64(number)));
-        else
-            break; // exactly, from its QJsonValue
+        if (integer && std::abs(number) >= 9007199254740992.0)
+            break; // an integer past 2^53 is written exactly from its QJsonValue
+        jsonText::appendNumber(out, number); // a whole one as an integer, as Qt writes it
         return true;
     case FieldTable::Scalar::Other:
         break;

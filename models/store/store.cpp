@@ -596,6 +596,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
     const QByteArray emptyObject("{}"); // bound until step(): a draft without details
     for (const engine::AlertDraft &d : std::as_const(decisions.alerts)) {
         const engine::Event &e = events.at(d.eventIndex);
+        const QByteArray &details = d.detailsJson.isEmpty() ? emptyObject : d.detailsJson;
         // In memory, against the few active silences: no statement per alert.
         const qint64 silenceId = silences.isEmpty() ? 0 : silences.match(d.ruleName, e, receivedAtMs);
         AlertRecord a;
@@ -607,7 +608,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insert->bindText(5, engine::toString(d.type));
             insert->bindText(6, engine::toString(d.severity));
             insert->bindText(7, d.message);
-            insert->bindText(8, d.detailsJson.isEmpty() ? emptyObject : d.detailsJson);
+            insert->bindText(8, details);
             insert->bindText(9, e.sourceType);
             insert->bindText(10, e.sourceId);
             insert->bindInt64(11, receivedAtMs);
@@ -631,7 +632,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
             insertAlert.bindValue(4, engine::toString(d.type));
             insertAlert.bindValue(5, engine::toString(d.severity));
             insertAlert.bindValue(6, d.message);
-            insertAlert.bindValue(7, QString::fromUtf8(d.detailsJson.isEmpty() ? emptyObject : d.detailsJson));
+            insertAlert.bindValue(7, QString::fromUtf8(details));
             insertAlert.bindValue(8, e.sourceType);
             insertAlert.bindValue(9, e.sourceId);
             insertAlert.bindValue(10, receivedAtMs);
@@ -651,7 +652,7 @@ bool Store::ingest(const engine::EventBatch &events, engine::Pipeline &pipeline,
         a.sourceId = e.sourceId;
         a.eventRowId = rowIds.at(d.eventIndex);
         a.eventId = e.id;
-        a.detailsJson = d.detailsJson.isEmpty() ? emptyObject : d.detailsJson;
+        a.detailsJson = details;
         a.silenceId = silenceId;
         outcome->alerts.append(std::move(a));
         // The rule's channels wait in the outbox, with the alert; /alerts subscribers are
