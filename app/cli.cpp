@@ -32,6 +32,10 @@ class CliText
     Q_DECLARE_TR_FUNCTIONS(Cli)
 };
 
+// Nice steps a headless node's writer runs above the process (docs/benchmarks.md, "Writer
+// priority": 5 and 10 did alike, so the smaller).
+constexpr int kHeadlessWriterPrioritySteps = 5;
+
 const QStringList kValueOptions = {QStringLiteral("--database"), QStringLiteral("--listen"),
                                    QStringLiteral("--token-file"), QStringLiteral("--max-message-bytes"),
                                    QStringLiteral("--demo-rate"), QStringLiteral("-platform")};
@@ -241,6 +245,12 @@ int runNode(const QStringList &arguments, bool headless)
         printErr(CliText::tr("vigil: --demo sends events through the WebSocket ingest: it cannot run with --listen none"));
         return ExitUsage;
     }
+
+    // A headless node is there for the ingest: its writer gets the cores first. A console keeps
+    // every thread at one priority, so the window never waits behind a busy ingest
+    // (docs/architecture.md, "Threads"). Benchmark switch: VIGIL_WRITER_PRIORITY=0 turns it off.
+    if (headless && qEnvironmentVariable("VIGIL_WRITER_PRIORITY") != QStringLiteral("0"))
+        options.writerPrioritySteps = kHeadlessWriterPrioritySteps;
 
     const auto fatal = [headless](const QString &message) {
         printErr(CliText::tr("vigil: %1").arg(message));

@@ -21,6 +21,7 @@ bool Node::start(QString *error)
     m_writer = new IngestWriter(m_options.database, &m_counters, this);
     if (!m_writer->open(error))
         return false;
+    m_writer->setPrioritySteps(m_options.writerPrioritySteps);
     m_writer->start();
     m_textIndexer = new models::TextIndexer(m_options.database, this);
     m_textIndexer->start();

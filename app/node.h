@@ -18,6 +18,9 @@ struct NodeOptions
     quint16 port = 8765;
     qint64 maxMessageBytes = 1024 * 1024;
     QString token;
+    // Nice steps the writer thread (and the rules' and models' workers it starts) runs above
+    // the process: IngestWriter::setPrioritySteps(). 0 keeps one priority for all threads.
+    int writerPrioritySteps = 0;
 };
 
 /*!

@@ -1,5 +1,7 @@
 #include "ingest_writer.h"
 
+#include "thread_priority.h"
+
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QMutexLocker>
@@ -95,6 +97,18 @@ void IngestWriter::run()
         QString checkpointError;
         if (!m_store->checkpointInBackground(&checkpointError))
             qWarning("Vigil: write-ahead log checkpoints stay in the commits: %s", qPrintable(checkpointError));
+    }
+    // The writer is the ingest's one serial step: events wait for it, never for the threads
+    // that feed it. Raised here, after the checkpoint thread started (background work keeps
+    // the process's priority) and before the rules' and models' workers start from this
+    // thread (they share the writer's priority: the writer waits for them at every batch).
+    // docs/architecture.md, "Threads"; figures in docs/benchmarks.md.
+    if (m_prioritySteps > 0) {
+        QString why;
+        if (!raiseCurrentThreadPriority(m_prioritySteps, &why))
+            qInfo("Vigil: the ingest writer runs at the process's priority; raising it by %d nice steps was refused (%s)."
+                  " Allow it with CAP_SYS_NICE or RLIMIT_NICE (systemd: LimitNICE=-%d).",
+                  m_prioritySteps, qPrintable(why), m_prioritySteps);
     }
     if (!reloadModels(&error))
         emit failure(error);

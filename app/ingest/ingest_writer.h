@@ -79,6 +79,10 @@ public:
 
     // Upper bound of events committed in one transaction.
     void setMaxBatchEvents(int n) { m_maxBatchEvents = n; }
+    // Before start(): how many nice steps the writer thread, and the rules' and models'
+    // workers it starts, run above the process (0: the process's priority). When the system
+    // refuses, the log says so once and the writer runs at the process's priority.
+    void setPrioritySteps(int steps) { m_prioritySteps = steps; }
 
 signals:
     // `spent` is the committed batch, handed over so that it is freed off the writer thread.
@@ -114,6 +118,7 @@ private:
     bool m_stopping = false;
     std::function<void(models::Store &)> m_last; // drainAndStop()'s
     int m_maxBatchEvents = 20000;
+    int m_prioritySteps = 0;
     QString m_silencesSignature;
 };
 

@@ -5,6 +5,8 @@
 # thread, one line per run; the medians are worked out from these lines.
 #
 #   bench/ingest/alternate.sh EVENTS BUILD_DIR...    e.g. 1000000 build-before build
+#   BUILD_DIR:VAR=VALUE[,VAR=VALUE]                  a build run with environment variables set,
+#                                                    e.g. 1000000 build:VIGIL_WRITER_PRIORITY=0 build
 #   ROUNDS=5 CONNECTIONS=4                           rounds (default 5), producer connections (default 4)
 #   PRODUCER=path                                    one producer for every build (default each build's own)
 set -euo pipefail
@@ -13,11 +15,14 @@ cd "$(dirname "$0")/../.."
 events=$1
 shift
 for round in $(seq "${ROUNDS:-5}"); do
-  for build in "$@"; do
-    out=$(BUILD_DIR=$build CONNECTIONS=${CONNECTIONS:-4} bench/ingest/cpu_per_event.sh "$events" 2>&1)
+  for run in "$@"; do
+    build=${run%%:*}
+    settings=()
+    [[ $run == *:* ]] && IFS=, read -r -a settings <<<"${run#*:}"
+    out=$(env "${settings[@]}" BUILD_DIR="$build" CONNECTIONS="${CONNECTIONS:-4}" bench/ingest/cpu_per_event.sh "$events" 2>&1)
     rate=$(grep -o '"events_per_s":[0-9]*' <<<"$out" | cut -d: -f2)
     p99=$(grep -o '"reply_ms_p99":[0-9.]*' <<<"$out" | cut -d: -f2)
     threads=$(awk '/^vigil-|^producer/{printf " %s=%s", $1, $2}' <<<"$out")
-    echo "round=$round build=$build events_per_s=$rate p99_ms=$p99$threads"
+    echo "round=$round build=$run events_per_s=$rate p99_ms=$p99$threads"
   done
 done

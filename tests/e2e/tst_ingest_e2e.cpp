@@ -3,6 +3,7 @@
 // file and, with VIGIL_TEST_POSTGRES_URL, PostgreSQL).
 
 #include "app/node.h"
+#include "app/ingest/thread_priority.h"
 #include "app/node_backend.h"
 #include "engine/events/event.h"
 #include "models/store/store.h"
@@ -11,6 +12,8 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkRequest>
@@ -24,6 +27,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
+
+#include <sys/resource.h>
+#include <thread>
 
 using namespace vigil;
 using vigil::test::PostgresTestDatabases;
@@ -147,7 +153,7 @@ private:
         return QTest::qWaitFor([&] { return producer.connectedCount == 1 && subscriber.connectedCount == 1; });
     }
 
-    bool startNode(qint64 maxMessageBytes = 1024 * 1024)
+    bool startNode(qint64 maxMessageBytes = 1024 * 1024, int writerPrioritySteps = 0)
     {
         m_url = {};
         m_url.path = m_dir.filePath(u"db-%1.sqlite"_qs.arg(++m_counter));
@@ -172,6 +178,7 @@ private:
         options.port = 0;
         options.token = kToken;
         options.maxMessageBytes = maxMessageBytes;
+        options.writerPrioritySteps = writerPrioritySteps;
         m_node = std::make_unique<app::Node>(options);
         if (!m_node->start(&error)) {
             qWarning("start: %s", qPrintable(error));
@@ -279,6 +286,53 @@ private slots:
         QCOMPARE(c.accepted.load(), stored.size());
         QCOMPARE(c.rejected.load(), expected.value(u"rejected"_qs).toArray().size());
         QCOMPARE(c.duplicates.load(), 0);
+    }
+
+    // --- the writer's priority (a headless node's: cli.cpp) ---
+
+    // The writer and the rules' worker it starts run 5 nice steps above the process; the
+    // network, text-index and checkpoint threads keep the process's priority. Where raising is
+    // refused (no CAP_SYS_NICE, RLIMIT_NICE too low), every thread keeps it and ingest works.
+    void writerRunsAboveTheOtherThreads()
+    {
+        QVERIFY(startNode(1024 * 1024, 5));
+        Client producer;
+        producer.open(port(), u"/events"_qs, kToken);
+        QTRY_COMPARE(producer.connectedCount, 1);
+        // More events than one rules chunk (Pipeline::kRuleChunkEvents): the rules' worker starts.
+        QList<QJsonObject> events;
+        QStringList ids;
+        for (int i = 0; i < 600; ++i) {
+            ids << u"prio-%1"_qs.arg(i);
+            events << transfer(ids.last(), i == 599 ? 20000 : 5);
+        }
+        producer.send(batch(events));
+        QTRY_COMPARE(producer.received.size(), 1);
+        QCOMPARE(parse(producer.received.at(0)), reply(ids));
+        QCOMPARE(rows(u"SELECT COUNT(*) FROM alerts"_qs), QStringList{u"1"_qs});
+
+        const int base = app::currentThreadNice();
+        bool granted = false;
+        std::thread([&] { granted = app::raiseCurrentThreadPriority(5, nullptr); }).join();
+        const int raised = granted ? std::max(base - 5, -20) : base;
+        QMultiHash<QString, int> nice; // thread name → nice value, from /proc/self/task
+        const QDir tasks(u"/proc/self/task"_qs);
+        for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            QFile comm(tasks.filePath(tid + u"/comm"_qs));
+            if (!comm.open(QIODevice::ReadOnly))
+                continue; // the thread ended meanwhile
+            errno = 0;
+            const int value = getpriority(PRIO_PROCESS, id_t(tid.toInt()));
+            if (errno == 0)
+                nice.insert(QString::fromUtf8(comm.readAll().trimmed()), value);
+        }
+        QCOMPARE(nice.values(u"vigil-writer"_qs), QList<int>{raised});
+        QCOMPARE(nice.values(u"vigil-rules"_qs), QList<int>{raised});
+        QCOMPARE(nice.values(u"vigil-network"_qs), QList<int>{base});
+        // The free-text index and the checkpoints are SQLite's: on PostgreSQL neither thread runs.
+        const QList<int> background = PostgresTestDatabases::isPostgres() ? QList<int>{} : QList<int>{base};
+        QCOMPARE(nice.values(u"vigil-text"_qs), background);
+        QCOMPARE(nice.values(u"vigil-wal"_qs), background);
     }
 
     // --- at-least-once delivery, idempotent ingest ---
