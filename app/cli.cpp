@@ -248,7 +248,8 @@ int runNode(const QStringList &arguments, bool headless)
 
     // A headless node is there for the ingest: its writer gets the cores first. A console keeps
     // every thread at one priority, so the window never waits behind a busy ingest
-    // (docs/architecture.md, "Threads"). Benchmark switch: VIGIL_WRITER_PRIORITY=0 turns it off.
+    // (docs/architecture.md, "The writer's priority"). Benchmark switch: VIGIL_WRITER_PRIORITY=0
+    // turns it off.
     if (headless && qEnvironmentVariable("VIGIL_WRITER_PRIORITY") != QStringLiteral("0"))
         options.writerPrioritySteps = kHeadlessWriterPrioritySteps;
 

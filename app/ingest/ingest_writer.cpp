@@ -102,7 +102,7 @@ void IngestWriter::run()
     // that feed it. Raised here, after the checkpoint thread started (background work keeps
     // the process's priority) and before the rules' and models' workers start from this
     // thread (they share the writer's priority: the writer waits for them at every batch).
-    // docs/architecture.md, "Threads"; figures in docs/benchmarks.md.
+    // docs/architecture.md, "The writer's priority"; figures in docs/benchmarks.md.
     if (m_prioritySteps > 0) {
         QString why;
         if (!raiseCurrentThreadPriority(m_prioritySteps, &why))
