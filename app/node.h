@@ -19,7 +19,8 @@ struct NodeOptions
     qint64 maxMessageBytes = 1024 * 1024;
     QString token;
     // Nice steps the writer thread (and the rules' and models' workers it starts) runs above
-    // the process: IngestWriter::setPrioritySteps(). 0 keeps one priority for all threads.
+    // the process (negative: below): IngestWriter::setPrioritySteps(). 0 keeps one priority
+    // for all threads.
     int writerPrioritySteps = 0;
 };
 

@@ -6,6 +6,8 @@
 #include <QElapsedTimer>
 #include <QMutexLocker>
 
+#include <algorithm>
+
 namespace vigil::app {
 
 namespace {
@@ -102,13 +104,16 @@ void IngestWriter::run()
     // that feed it. Raised here, after the checkpoint thread started (background work keeps
     // the process's priority) and before the rules' and models' workers start from this
     // thread (they share the writer's priority: the writer waits for them at every batch).
+    // Any thread started from here on begins at this priority: a QThreadPool started from
+    // this thread would keep it in its reused threads, so start none here.
     // docs/architecture.md, "The writer's priority"; figures in docs/benchmarks.md.
-    if (m_prioritySteps > 0) {
+    if (m_prioritySteps != 0) {
+        const int target = std::clamp(currentThreadNice() - m_prioritySteps, -20, 19);
         QString why;
         if (!raiseCurrentThreadPriority(m_prioritySteps, &why))
-            qInfo("Vigil: the ingest writer runs at the process's priority; raising it by %d nice steps was refused (%s)."
-                  " Allow it with CAP_SYS_NICE or RLIMIT_NICE (systemd: LimitNICE=-%d).",
-                  m_prioritySteps, qPrintable(why), m_prioritySteps);
+            qInfo("Vigil: the ingest writer runs at the process's priority; moving it %d nice steps up, to %d, was"
+                  " refused (%s). Allow it with CAP_SYS_NICE or an RLIMIT_NICE of at least %d (systemd: LimitNICE=%d).",
+                  m_prioritySteps, target, qPrintable(why), 20 - target, target);
     }
     if (!reloadModels(&error))
         emit failure(error);

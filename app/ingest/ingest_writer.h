@@ -80,8 +80,9 @@ public:
     // Upper bound of events committed in one transaction.
     void setMaxBatchEvents(int n) { m_maxBatchEvents = n; }
     // Before start(): how many nice steps the writer thread, and the rules' and models'
-    // workers it starts, run above the process (0: the process's priority). When the system
-    // refuses, the log says so once and the writer runs at the process's priority.
+    // workers it starts, run above the process (0: the process's priority; negative: below
+    // it). When the system refuses, the log says so once and the writer runs at the process's
+    // priority.
     void setPrioritySteps(int steps) { m_prioritySteps = steps; }
 
 signals:

@@ -6,18 +6,24 @@
 
 #if defined(__linux__)
 #include <cerrno>
-#include <cstring>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #endif
 
 namespace vigil::app {
 
+#if defined(__linux__)
+namespace {
+id_t currentThreadId() { return id_t(syscall(SYS_gettid)); }
+} // namespace
+#endif
+
 int currentThreadNice()
 {
 #if defined(__linux__)
     errno = 0;
-    const int nice = getpriority(PRIO_PROCESS, id_t(gettid()));
+    const int nice = getpriority(PRIO_PROCESS, currentThreadId());
     return errno == 0 ? nice : 0;
 #else
     return 0;
@@ -26,14 +32,17 @@ int currentThreadNice()
 
 bool raiseCurrentThreadPriority(int steps, QString *why)
 {
-    if (steps <= 0)
+    if (steps == 0)
         return true;
 #if defined(__linux__)
-    const int target = std::max(currentThreadNice() - steps, -20);
-    if (setpriority(PRIO_PROCESS, id_t(gettid()), target) == 0)
-        return true;
+    errno = 0;
+    const int nice = getpriority(PRIO_PROCESS, currentThreadId());
+    if (errno == 0) {
+        if (setpriority(PRIO_PROCESS, currentThreadId(), std::clamp(nice - steps, -20, 19)) == 0)
+            return true;
+    }
     if (why)
-        *why = QString::fromLocal8Bit(std::strerror(errno));
+        *why = qt_error_string(errno);
     return false;
 #else
     if (why)

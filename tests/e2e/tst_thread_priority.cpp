@@ -1,13 +1,13 @@
 // raiseCurrentThreadPriority(): granted, the calling thread's nice value drops by the steps,
 // threads it starts afterwards begin with it and the others keep theirs; refused (the thread
-// without CAP_SYS_NICE, RLIMIT_NICE at 0), it says why and changes nothing.
+// without CAP_SYS_NICE, RLIMIT_NICE at 0), it says why and changes nothing; negative steps
+// (a lower priority) are always granted.
 
 #include "app/ingest/thread_priority.h"
 
 #include <QTest>
 
 #include <cerrno>
-#include <cstring>
 #include <functional>
 #include <linux/capability.h>
 #include <sys/resource.h>
@@ -106,10 +106,30 @@ private slots:
             after = app::currentThreadNice();
         });
         QCOMPARE(setrlimit(RLIMIT_NICE, &saved), 0);
+        if (before == -20)
+            QSKIP("the process runs at nice -20: there is no higher priority to refuse");
         QVERIFY(dropped);
         QVERIFY(!granted);
-        QCOMPARE(why, QString::fromLocal8Bit(std::strerror(EACCES)));
+        QCOMPARE(why, qt_error_string(EACCES));
         QCOMPARE(after, before);
+    }
+
+    void lowerIsAlwaysGranted()
+    {
+        bool dropped = false, granted = false;
+        int before = 99, after = 99, started = 99;
+        QString why;
+        onOwnThread([&] {
+            dropped = dropSysNice();
+            before = app::currentThreadNice();
+            granted = app::raiseCurrentThreadPriority(-4, &why);
+            after = app::currentThreadNice();
+            onOwnThread([&] { started = app::currentThreadNice(); });
+        });
+        QVERIFY(dropped);
+        QVERIFY2(granted, qPrintable(why));
+        QCOMPARE(after, std::min(before + 4, 19));
+        QCOMPARE(started, after);
     }
 };
 
